@@ -50,6 +50,44 @@
     }
   });
 
+  // A table that scrolls sideways (a narrow phone) must be reachable by keyboard
+  // (WCAG 2.1.1, axe's scrollable-region-focusable): while a .table-wrap overflows, it
+  // is a named tab stop, unless its template already made it one.
+  function tableName(wrap) {
+    var caption = wrap.querySelector("caption");
+    if (caption) return caption.textContent.trim();
+    var labelled = wrap.closest("[aria-labelledby]");
+    var heading = labelled && document.getElementById(labelled.getAttribute("aria-labelledby"));
+    return heading ? heading.textContent.trim() : "Table";
+  }
+
+  function markScrollingTables() {
+    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      var scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+      var managed = wrap.hasAttribute("data-scroll-stop");
+      if (scrolls && !managed && !wrap.hasAttribute("tabindex")) {
+        wrap.setAttribute("data-scroll-stop", "");
+        wrap.setAttribute("tabindex", "0");
+        if (!wrap.hasAttribute("role")) wrap.setAttribute("role", "region");
+        if (!wrap.hasAttribute("aria-label") && !wrap.hasAttribute("aria-labelledby")) {
+          wrap.setAttribute("aria-label", tableName(wrap) + " (scrolls sideways)");
+        }
+      } else if (!scrolls && managed) {
+        ["data-scroll-stop", "tabindex", "role", "aria-label"].forEach(function (name) {
+          wrap.removeAttribute(name);
+        });
+      }
+    });
+  }
+
+  var resizeTimer = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(markScrollingTables, 100);
+  });
+  document.addEventListener("htmx:afterSettle", markScrollingTables);
+  document.addEventListener("DOMContentLoaded", markScrollingTables);
+
   document.addEventListener("DOMContentLoaded", function () {
     var d = document.getElementById("modal");
     if (!d) return;

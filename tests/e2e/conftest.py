@@ -8,6 +8,7 @@ set), so a green CI always means the browser flows ran.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -74,6 +75,13 @@ def app(mailbox: Mailbox) -> Iterator[App]:
         "    if not User.objects.filter(email=email).exists():\n"
         "        User.objects.create_user(email, 'portal-demo-2026', full_name=name,"
         " phone='+16145550100')\n"
+        "from django.utils import timezone\n"
+        "from portal.services import notification_create\n"
+        "reader = User.objects.get(email='e2e-bell@example.com')\n"
+        "old, _ = notification_create(user=reader, title='Payment received',"
+        " body='We received your payment of $250.00. Thank you.', dedupe_key='e2e-read')\n"
+        "old.read_at = timezone.now()\n"
+        "old.save(update_fields=['read_at'])\n"
     )
     try:
         served.start()
@@ -105,75 +113,107 @@ def browser() -> Iterator[Any]:
 
 class PageProblems:
     """Console errors, uncaught exceptions (a CSP violation is one) and failed
-    subresources of the pages a test opened; each test ends with none."""
+    subresources of the pages a test opened; each test must end with none."""
 
     def __init__(self) -> None:
         self.items: list[str] = []
 
-    def watch(self, context: Any) -> None:
+    def watch(self, page: Any) -> None:
         def on_console(message: Any) -> None:
             # A page answering 4xx on purpose (404, the lockout's 403) logs
             # "Failed to load resource" for the document; subresources are checked
             # through their responses below.
             if message.type == "error" and "Failed to load resource" not in message.text:
-                self.items.append(f"console: {message.text}")
+                self.items.append(f"console on {page.url}: {message.text}")
 
         def on_response(response: Any) -> None:
             if response.status >= 400 and response.request.resource_type != "document":
                 self.items.append(f"{response.status} {response.url}")
 
-        context.on("console", on_console)
-        context.on("weberror", lambda error: self.items.append(f"page error: {error.error}"))
-        context.on("response", on_response)
+        page.on("console", on_console)
+        page.on("pageerror", lambda error: self.items.append(f"page error: {error}"))
+        page.on("response", on_response)
 
 
 @pytest.fixture
-def new_page(browser: Any, base_url: str) -> Iterator[Callable[..., Any]]:
-    """Open a page in a fresh browser context (own cookies). Keyword arguments go to
-    ``browser.new_context`` (``viewport=PHONE``, ``storage_state=...``)."""
-    contexts: list[Any] = []
+def page_problems() -> Iterator[PageProblems]:
     problems = PageProblems()
+    yield problems
+    assert not problems.items, "the pages reported problems:\n" + "\n".join(problems.items)
+
+
+def _context_options(base_url: str, options: dict[str, Any]) -> dict[str, Any]:
+    return {"viewport": DESKTOP, "base_url": base_url, **options}
+
+
+@pytest.fixture
+def new_page(
+    browser: Any, base_url: str, page_problems: PageProblems
+) -> Iterator[Callable[..., Any]]:
+    """``new_page(**context_options)``: a page in a fresh browser context of its own
+    (no cookies), for flows that change the session: signing in, out, lockout. Keyword
+    arguments go to ``browser.new_context`` (``viewport=PHONE, is_mobile=True``)."""
+    contexts: list[Any] = []
 
     def open_page(**options: Any) -> Any:
-        options.setdefault("viewport", DESKTOP)
-        options.setdefault("base_url", base_url)
-        context = browser.new_context(**options)
+        context = browser.new_context(**_context_options(base_url, options))
         context.set_default_timeout(10_000)
-        problems.watch(context)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page_problems.watch(page)
+        return page
 
     yield open_page
     for context in contexts:
         context.close()
-    assert not problems.items, "the pages reported problems:\n" + "\n".join(problems.items)
 
 
 @pytest.fixture(scope="session")
-def _signed_in_states() -> dict[str, Any]:
-    return {}
+def _signed_in_contexts(browser: Any) -> Iterator[dict[str, Any]]:
+    contexts: dict[str, Any] = {}
+    yield contexts
+    for context in contexts.values():
+        context.close()
 
 
 @pytest.fixture
 def signed_in_page(
-    new_page: Callable[..., Any], base_url: str, _signed_in_states: dict[str, Any]
-) -> Callable[..., Any]:
-    """``signed_in_page(email, **context_options)``: a page signed in as ``email``
+    browser: Any,
+    base_url: str,
+    page_problems: PageProblems,
+    _signed_in_contexts: dict[str, Any],
+) -> Iterator[Callable[..., Any]]:
+    """``signed_in_page(email, **context_options)``: a new page signed in as ``email``
     (demo password), on the page that user lands on after signing in.
 
-    The first call per email signs in through the form; later ones reuse its cookies
-    (a new context each time), signing in again if that session has ended."""
+    Browser contexts are reused for the session, one per email and options, so a test
+    pays for a page, not a context or a sign-in. The page is closed after the test.
+    A flow that signs out or must start with no cookies uses ``new_page`` instead;
+    if a session has ended anyway, this signs in again."""
+    pages: list[Any] = []
 
     def open_signed_in(email: str, **options: Any) -> Any:
-        state = _signed_in_states.get(email)
-        page = new_page(storage_state=state, **options) if state else new_page(**options)
-        if state:
-            page.goto("/")
-            if "/accounts/sign-in/" not in page.url:
-                return page
-        sign_in(page, base_url, email)
-        assert "/accounts/sign-in/" not in page.url, f"{email} could not sign in"
-        _signed_in_states[email] = page.context.storage_state()
+        key = json.dumps([email, options], sort_keys=True, default=str)
+        context = _signed_in_contexts.get(key)
+        if context is None:
+            same_user = next(
+                (c for k, c in _signed_in_contexts.items() if json.loads(k)[0] == email), None
+            )
+            state = same_user.storage_state() if same_user else None
+            context = browser.new_context(
+                **_context_options(base_url, options), storage_state=state
+            )
+            context.set_default_timeout(10_000)
+            _signed_in_contexts[key] = context
+        page = context.new_page()
+        pages.append(page)
+        page_problems.watch(page)
+        page.goto("/")
+        if "/accounts/sign-in/" in page.url:
+            sign_in(page, base_url, email)
+            assert "/accounts/sign-in/" not in page.url, f"{email} could not sign in"
         return page
 
-    return open_signed_in
+    yield open_signed_in
+    for page in pages:
+        page.close()

@@ -151,7 +151,7 @@ class App:
 
     def manage(self, *args: str, timeout: float = 300) -> str:
         """Run ``manage.py`` against the served app's database; returns its stdout."""
-        done = subprocess.run(  # noqa: S603 - fixed interpreter and arguments
+        done = subprocess.run(
             [sys.executable, "manage.py", *args],
             cwd=ROOT,
             env=self.env,
@@ -172,9 +172,19 @@ class App:
     def prepare(self) -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{self.db_path}{suffix}").unlink(missing_ok=True)
+        # collectstatic needs no database: it runs beside migrate and seed_demo.
+        static = subprocess.Popen(
+            [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
         self.manage("migrate", "--no-input", "-v0")
         self.manage("seed_demo")
-        self.manage("collectstatic", "--no-input", "-v0")
+        output, _ = static.communicate(timeout=300)
+        if static.returncode != 0:
+            raise RuntimeError(f"collectstatic failed:\n{output.decode(errors='replace')}")
 
     def start(self) -> None:
         bin_dir = Path(sys.executable).parent
@@ -206,8 +216,13 @@ class App:
         }
         for name, command in commands.items():
             log = (VAR / f"{name}.log").open("wb")
-            self.processes[name] = subprocess.Popen(  # noqa: S603
-                command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+            self.processes[name] = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                preexec_fn=_die_with_parent,
             )
         self.wait_healthy()
 
@@ -246,6 +261,17 @@ class App:
 
     def url(self, path: str) -> str:
         return f"{self.base_url}{path}"
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM when the test process dies, however it dies (a killed
+    pytest or a CI timeout would otherwise leave the server and worker running)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
 
 
 # --- Page helpers ---------------------------------------------------------------------
@@ -340,7 +366,9 @@ _OVERFLOW = """
   const width = document.documentElement.clientWidth;
   const problems = [];
   const scrollWidth = document.documentElement.scrollWidth;
-  if (scrollWidth > width) problems.push(`document is ${scrollWidth}px wide in a ${width}px viewport`);
+  if (scrollWidth > width) {
+    problems.push(`document is ${scrollWidth}px wide in a ${width}px viewport`);
+  }
   const scrolls = (el) => {
     for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
       const o = getComputedStyle(a).overflowX;
@@ -348,13 +376,17 @@ _OVERFLOW = """
     }
     return false;
   };
-  const name = (el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
-    (typeof el.className === "string" && el.className ? "." + el.className.trim().split(/\\s+/).join(".") : "");
+  const name = (el) => {
+    const classes = typeof el.className === "string" ? el.className.trim().split(/\\s+/) : [];
+    return el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+      classes.filter(Boolean).map((c) => "." + c).join("");
+  };
   for (const el of document.body.querySelectorAll("*")) {
     const r = el.getBoundingClientRect();
     if (r.width === 0 || r.height === 0) continue;
     if ((r.width > width + 1 || r.right > width + 1) && !scrolls(el)) {
-      problems.push(`${name(el)} spans ${Math.round(r.left)}..${Math.round(r.right)}px (viewport ${width}px)`);
+      const span = `${Math.round(r.left)}..${Math.round(r.right)}px`;
+      problems.push(`${name(el)} spans ${span} (viewport ${width}px)`);
     }
   }
   return problems;

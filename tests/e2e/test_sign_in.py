@@ -12,9 +12,7 @@ from .harness import DEMO_PASSWORD, assert_no_overflow, axe, screenshot, sign_in
 pytestmark = pytest.mark.e2e
 
 
-def test_insured_signs_in_and_lands_on_the_billing_summary_with_three_accounts(
-    new_page, base_url
-):
+def test_insured_signs_in_and_lands_on_the_billing_summary_with_three_accounts(new_page, base_url):
     page = new_page()
     sign_in(page, base_url, "insured@example.com")
 
@@ -41,16 +39,12 @@ def test_five_wrong_passwords_pause_sign_in_even_with_the_right_one(new_page, ba
     for _ in range(5):
         sign_in(page, base_url, "e2e-lockout@example.com", password="wrong-password-123")
 
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Sign-in is paused for this account"
-    )
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign-in is paused for this account")
     expect(page.get_by_role("alert")).to_contain_text("too many unsuccessful attempts")
 
     # The right password does not get through while the pause lasts.
     sign_in(page, base_url, "e2e-lockout@example.com", password=DEMO_PASSWORD)
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Sign-in is paused for this account"
-    )
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign-in is paused for this account")
     assert "/billing/" not in page.url
 
 
