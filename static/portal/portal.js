@@ -27,6 +27,31 @@
     }
   });
 
+  // Focus stays inside the open modal: a native modal <dialog> makes the page inert but
+  // lets Tab leave the document (to the browser's own controls); wrap it instead.
+  var FOCUSABLE = "a[href], button:not([disabled]), input:not([disabled]):not([type=hidden])," +
+    " select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex='-1'])";
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Tab") return;
+    var d = document.getElementById("modal");
+    if (!d || !d.open) return;
+    var items = Array.prototype.filter.call(d.querySelectorAll(FOCUSABLE), function (el) {
+      return el.getClientRects().length > 0 && !el.closest("[inert]");
+    });
+    if (!items.length) return;
+    var first = items[0];
+    var last = items[items.length - 1];
+    var inside = d.contains(document.activeElement);
+    if (event.shiftKey && (document.activeElement === first || !inside)) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && (document.activeElement === last || !inside)) {
+      event.preventDefault();
+      first.focus();
+    }
+  });
+
   // A link or button with data-modal loads its partial into the shared <dialog>.
   document.addEventListener("htmx:beforeRequest", function (event) {
     var elt = event.detail.elt;
@@ -36,6 +61,14 @@
   document.addEventListener("htmx:afterSwap", function (event) {
     dialog = document.getElementById("modal");
     if (!dialog || event.detail.target.id !== "modal-content") return;
+    // The dialog is named by the partial's first heading (announced on opening).
+    var title = dialog.querySelector("[data-modal-title], h1, h2");
+    if (title) {
+      if (!title.id) title.id = "modal-title";
+      dialog.setAttribute("aria-labelledby", title.id);
+    } else {
+      dialog.removeAttribute("aria-labelledby");
+    }
     if (!dialog.open) dialog.showModal();
     var first = dialog.querySelector("[autofocus], [data-initial-focus]") ||
       dialog.querySelector("input:not([type=hidden]):not([readonly]), select, textarea, button");

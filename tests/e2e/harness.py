@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import fcntl
 import json
 import os
 import signal
@@ -124,8 +125,8 @@ def smtp_start() -> tuple[Controller, Mailbox]:
 
 # --- The served app -------------------------------------------------------------------
 class App:
-    """The portal served as ``make run`` serves it: gunicorn + the db_worker, on its own
-    SQLite file, sending mail to the harness's SMTP server."""
+    """The portal served as ``make run`` serves it (the Procfile's web, worker and
+    scheduler), on its own SQLite file, sending mail to the harness's SMTP server."""
 
     def __init__(self, *, smtp_port: int, port: int | None = None) -> None:
         self.port = port or int(os.environ.get("E2E_PORT", "0")) or free_port()
@@ -170,6 +171,12 @@ class App:
         return self.manage("shell", "--no-imports", "-c", code).strip()
 
     def prepare(self) -> None:
+        # One run at a time per checkout: they would share the database file and logs.
+        self._lock = (VAR / ".lock").open("w")
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RuntimeError(f"another e2e run is using {VAR}; wait for it") from None
         for suffix in ("", "-wal", "-shm"):
             Path(f"{self.db_path}{suffix}").unlink(missing_ok=True)
         # collectstatic needs no database: it runs beside migrate and seed_demo.
@@ -213,6 +220,7 @@ class App:
                 "--no-reload",
                 "--no-startup-delay",
             ],
+            "scheduler": [sys.executable, "manage.py", "run_periodic"],
         }
         for name, command in commands.items():
             log = (VAR / f"{name}.log").open("wb")
@@ -343,6 +351,55 @@ def axe_line(record: dict[str, Any]) -> str:
         f"{' (' + found + ')' if found else ''}, {record['passes']} rules passed, "
         f"needs review: {needs_review}"
     )
+
+
+# --- Modals (the shared <dialog id="modal"> of base.html, filled by htmx) --------------
+_FOCUS_IN_MODAL = """() => {
+  const el = document.activeElement;
+  const inside = !!(el && el.closest("dialog#modal"));
+  const name = el ? (el.innerText || el.getAttribute("aria-label") || el.name || el.id ||
+    el.tagName).trim().slice(0, 60) : "nothing";
+  return {inside, name};
+}"""
+
+
+def modal_open(page: Any, opener: Any) -> Any:
+    """Click the control that opens a modal (a link with ``hx-get`` and ``data-modal``),
+    wait until the dialog is open with its content, and return the dialog's locator."""
+    from playwright.sync_api import expect
+
+    opener.click()
+    dialog = page.locator("dialog#modal")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("#modal-content")).not_to_be_empty()
+    return dialog
+
+
+def focus_in_modal(page: Any) -> dict[str, Any]:
+    """Where focus is: ``{"inside": bool, "name": str}``."""
+    return dict(page.evaluate(_FOCUS_IN_MODAL))
+
+
+def assert_focus_stays_in_modal(page: Any, presses: int = 15) -> list[str]:
+    """Tab forward, then Shift+Tab back, ``presses`` times each: focus never leaves the
+    open modal. Returns the names of the stops, in order, for order assertions."""
+    stops = []
+    for key in ["Tab"] * presses + ["Shift+Tab"] * presses:
+        page.keyboard.press(key)
+        where = focus_in_modal(page)
+        assert where["inside"], f"after {key} focus left the modal, on {where['name']!r}"
+        stops.append(where["name"])
+    return stops
+
+
+def modal_close_with_escape(page: Any, opener: Any) -> None:
+    """Escape closes the modal, empties it, and gives focus back to its opener."""
+    from playwright.sync_api import expect
+
+    page.keyboard.press("Escape")
+    expect(page.locator("dialog#modal")).to_be_hidden()
+    expect(page.locator("#modal-content")).to_be_empty()
+    expect(opener).to_be_focused()
 
 
 def screenshot(page: Any, name: str, *, full_page: bool = False) -> list[Path]:

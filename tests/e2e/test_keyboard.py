@@ -39,20 +39,16 @@ def test_tab_reaches_every_top_navigation_control_in_order_with_visible_focus(
     stops = [tab(page) for _ in range(7)]
 
     assert stops[0]["name"] == "Skip to main content"
-    assert [stop["name"] for stop in stops[1:6]] == [
-        "Insured Portal",
-        "Billing",
-        "Start A Claim",
-        "Help with billing",
-        "Notifications",
-    ]
-    assert stops[6]["name"].startswith("Your profile"), stops[6]
+    names = [stop["name"] for stop in stops]
+    assert names[1:5] == ["Insured Portal", "Billing", "Start A Claim", "Help with billing"]
+    assert names[5].startswith("Notifications"), names  # ", 2 unread" once reminders ran
+    assert names[6].startswith("Your profile"), names
     assert all(stop["inHeader"] or stop["name"] == "Skip to main content" for stop in stops)
     for stop in stops:
         assert stop["outline"], f"no visible focus indicator on {stop['name']!r}"
         assert stop["onScreen"], f"{stop['name']!r} has focus but is off screen"
     # Shift+Tab walks back.
-    assert tab(page, shift=True)["name"] == "Notifications"
+    assert tab(page, shift=True)["name"].startswith("Notifications")
 
 
 def test_the_skip_link_moves_focus_to_the_main_content(signed_in_page):
