@@ -71,7 +71,8 @@ def app(mailbox: Mailbox) -> Iterator[App]:
     served.shell(
         "from accounts.models import User\n"
         "for email, name in [('e2e-lockout@example.com', 'Lockout Test'),"
-        " ('e2e-profile@example.com', 'Profile Test'), ('e2e-bell@example.com', 'Bell Test')]:\n"
+        " ('e2e-profile@example.com', 'Profile Test'), ('e2e-bell@example.com', 'Bell Test'),"
+        " ('e2e-reset@example.com', 'Reset Test')]:\n"
         "    if not User.objects.filter(email=email).exists():\n"
         "        User.objects.create_user(email, 'portal-demo-2026', full_name=name,"
         " phone='+16145550100')\n"

@@ -95,14 +95,24 @@ class Mailbox:
             self._changed.notify_all()
         return "250 Message accepted for delivery"
 
+    def mark(self) -> int:
+        """A bookmark in the mailbox: pass it as ``after`` to look only at what came
+        later (the SMTP server is shared by the whole session)."""
+        with self._changed:
+            return len(self.messages)
+
     def wait_for(
-        self, predicate: Callable[[ReceivedMail], bool], *, timeout: float = 20
+        self,
+        predicate: Callable[[ReceivedMail], bool],
+        *,
+        after: int = 0,
+        timeout: float = 20,
     ) -> ReceivedMail:
         """The first message (already here or arriving within timeout) that matches."""
         deadline = time.monotonic() + timeout
         with self._changed:
             while True:
-                for received in self.messages:
+                for received in self.messages[after:]:
                     if predicate(received):
                         return received
                 left = deadline - time.monotonic()
@@ -110,6 +120,14 @@ class Mailbox:
                     seen = [(m.rcpt_tos, m.subject) for m in self.messages]
                     raise AssertionError(f"no matching email within {timeout}s; received {seen}")
                 self._changed.wait(left)
+
+    def nothing_since(self, mark: int, *, wait: float = 3) -> None:
+        """Assert that no message arrives after ``mark`` within ``wait`` seconds (Cancel
+        sends nothing). The worker polls every second, so wait a few."""
+        time.sleep(wait)
+        with self._changed:
+            late = [(m.rcpt_tos, m.subject) for m in self.messages[mark:]]
+        assert not late, f"expected no email, got {late}"
 
     def to(self, address: str) -> list[ReceivedMail]:
         with self._changed:

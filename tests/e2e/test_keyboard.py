@@ -33,8 +33,7 @@ def tab(page, times=1, *, shift=False):
 def test_tab_reaches_every_top_navigation_control_in_order_with_visible_focus(
     signed_in_page,
 ):
-    page = signed_in_page("insured@example.com")
-    page.goto("/billing/")
+    page = signed_in_page("insured@example.com")  # on the Billing Summary
 
     stops = [tab(page) for _ in range(7)]
 
@@ -68,7 +67,6 @@ def test_the_skip_link_moves_focus_to_the_main_content(signed_in_page):
 
 def test_the_profile_menu_opens_with_enter_and_closes_with_escape(signed_in_page):
     page = signed_in_page("insured@example.com")
-    page.goto("/billing/")
     menu = page.get_by_role("banner").locator("summary", has_text="Your profile")
     menu.focus()
 
