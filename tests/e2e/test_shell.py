@@ -7,6 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from .harness import axe
+
 pytestmark = pytest.mark.e2e
 
 
@@ -72,3 +74,17 @@ def test_profile_shows_the_email_read_only_and_saves_a_new_phone(signed_in_page)
     page.reload()
     expect(page.get_by_label("Phone on file")).to_have_value(re.compile(r"555.0188"))
     expect(page.get_by_label("Email", exact=True)).to_have_value("e2e-profile@example.com")
+
+
+def test_a_bad_phone_is_refused_at_the_field_and_keeps_what_was_typed(signed_in_page):
+    page = signed_in_page("e2e-profile@example.com")
+    page.goto("/accounts/profile/")
+
+    page.get_by_label("Phone on file").fill("call me maybe")
+    page.get_by_role("button", name="Save profile").click()
+
+    phone = page.get_by_label("Phone on file")
+    expect(phone).to_have_value("call me maybe")
+    expect(phone).to_have_attribute("aria-invalid", "true")
+    expect(phone).to_have_accessible_description(re.compile(r"valid phone number", re.I))
+    assert axe(page, label="profile with an error") == []
