@@ -54,7 +54,7 @@ def download(client: Client):  # type: ignore[no-untyped-def]
     )
     InvoiceFactory.create(
         account=account,
-        number='=HYPERLINK("http://evil.example")',
+        number="=CMD|'/C calc'!A0",
         bill_date=date(2000, 1, 1),
         due_date=date(2000, 1, 22),
         amount=Decimal("1234567.89"),
@@ -112,7 +112,7 @@ def test_one_sheet_for_invoices_and_one_for_payments_with_typed_cells(download) 
     )
     # Ordered by due date: the old, partly paid, past-due invoice first.
     assert rows[1] == (
-        '\'=HYPERLINK("http://evil.example")',
+        "'=CMD|'/C calc'!A0",
         datetime(2000, 1, 1),
         datetime(2000, 1, 22),
         1234567.89,
