@@ -67,6 +67,13 @@ class AccountDetail:
         return sum((invoice.balance for invoice in self.invoices), ZERO)
 
     @property
+    def not_billed_total(self) -> Decimal:
+        """What is left on installments whose bill date is still to come."""
+        return sum(
+            (invoice.balance for invoice in self.invoices if invoice.bill_date > self.today), ZERO
+        )
+
+    @property
     def last_payment(self) -> Payment | None:
         """The latest payment that posted (payments come newest first)."""
         return next((p for p in self.payments if p.status == Payment.Status.POSTED), None)

@@ -124,7 +124,7 @@ def test_header_shows_the_balances_due_date_and_account_facts(
     assert "Past Due $100.00" in page
     assert "Current Due $250.00" in page
     # Outstanding includes the installment not billed yet.
-    assert "Outstanding Balance $650.00" in page
+    assert "Outstanding Balance $650.00 Including $300.00 not billed yet" in page
     was_due = (timezone.localdate() - timedelta(days=10)).strftime("%m/%d/%Y")
     assert f"Was due {was_due} Past due" in page
     assert "Jordan Avery" in page
@@ -164,6 +164,7 @@ def test_without_pending_payments_there_is_no_pending_notice(client_in: Client, 
     page = client_in.get(details_url(account)).content.decode()
     assert "is pending" not in page
     assert "Nothing due" in text_of(page)
+    assert "not billed yet" not in page
 
 
 def test_policies_are_listed(client_in: Client, account: BillingAccount) -> None:

@@ -184,7 +184,7 @@ def test_enrolment_requests_reach_billing_staff(signed_in: Client, account: Bill
     else:
         assert f"{support}?account={account.public_id}&amp;topic=autopay" in html
         assert f"{support}?account={account.public_id}&amp;topic=paperless" in html
-    assert "Ask to enroll in automatic payments" in html
+    assert "Ask about automatic payments" in html  # the account is on autopay
     assert "Ask to enroll in paperless billing" in html
 
 
@@ -286,3 +286,13 @@ def test_an_account_without_a_team_falls_back_to_the_companys_general_team(
 ) -> None:
     account = BillingAccountFactory.create(company=company, team=None)
     assert contact_directory_for_account(account=account).team == team
+
+
+def test_an_account_already_on_autopay_is_offered_changes_not_enrolment(
+    signed_in: Client, account: BillingAccount
+) -> None:
+    assert account.autopay and not account.paperless
+    page = text_of(signed_in.get(options_url(account)).content.decode())
+    assert "Ask about automatic payments" in page
+    assert "Ask to enroll in automatic payments" not in page
+    assert "Ask to enroll in paperless billing" in page
