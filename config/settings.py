@@ -214,7 +214,10 @@ TASKS = {
 
 # Jobs `manage.py run_periodic` enqueues: (task path, every N seconds). The jobs are
 # idempotent; the worker runs them.
-PERIODIC_TASKS: list[tuple[str, int]] = []
+PERIODIC_TASKS: list[tuple[str, int]] = [
+    # Idempotent, so hourly is safe: a day's reminders go out in its first hour.
+    ("billing.tasks.send_billing_reminders", 3600),
+]
 
 # --- Email ----------------------------------------------------------------------------
 # With EMAIL_HOST set, mail goes to that SMTP server. Without it (the embedded demo),
