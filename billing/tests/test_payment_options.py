@@ -296,3 +296,28 @@ def test_an_account_already_on_autopay_is_offered_changes_not_enrolment(
     assert "Ask about automatic payments" in page
     assert "Ask to enroll in automatic payments" not in page
     assert "Ask to enroll in paperless billing" in page
+
+
+def test_general_options_queries_do_not_grow_with_accounts_or_companies(
+    client: Client, team: ServiceTeam
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(accounts: int, companies: int) -> int:
+        user = UserFactory.create()
+        for i in range(companies):
+            company = CompanyFactory.create(general_team=ServiceTeamFactory.create())
+            TeamAddressFactory.create(team=company.general_team)
+            ServiceHoursFactory.create(team=company.general_team)
+            for _ in range(accounts // companies + (i < accounts % companies)):
+                AccountGrantFactory.create(
+                    user=user, account=BillingAccountFactory.create(company=company)
+                )
+        client.force_login(user)
+        client.get(URL)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(URL, headers={"HX-Request": "true"}).status_code == 200
+        return len(captured)
+
+    assert queries(2, 1) == queries(40, 3)
