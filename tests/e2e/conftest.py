@@ -8,8 +8,11 @@ set), so a green CI always means the browser flows ran.
 
 from __future__ import annotations
 
+import faulthandler
 import json
 import os
+import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -44,6 +47,29 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     terminalreporter.section("axe-core (WCAG 2.2 A/AA) per page")
     for record in AXE_RESULTS:
         terminalreporter.write_line(axe_line(record))
+
+
+@pytest.fixture(autouse=True)
+def _hang_guard(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A browser call with no timeout of its own (an evaluate in a page without
+    JavaScript) would hang the run until CI's limit: after E2E_TEST_TIMEOUT seconds
+    (default 300) print every thread's stack and end the run with exit code 1."""
+    seconds = float(os.environ.get("E2E_TEST_TIMEOUT", 300))
+
+    def give_up() -> None:
+        capture = request.config.pluginmanager.getplugin("capturemanager")
+        if capture is not None:
+            capture.suspend_global_capture(in_=False)
+        sys.stderr.write(f"\n{request.node.nodeid} ran over {seconds:.0f}s; stacks:\n")
+        faulthandler.dump_traceback(file=sys.stderr, all_threads=True)
+        sys.stderr.flush()
+        os._exit(1)
+
+    timer = threading.Timer(seconds, give_up)
+    timer.daemon = True
+    timer.start()
+    yield
+    timer.cancel()
 
 
 def _missing(what: str) -> None:

@@ -338,7 +338,8 @@ def axe(page: Any, context: str | None = None, *, label: str | None = None) -> l
     the violations (each with id, impact, help and the failing nodes).
 
     axe is evaluated through the DevTools protocol, which the page's CSP does not govern,
-    so the page is audited exactly as users get it (no ``bypass_csp``)."""
+    so the page is audited exactly as users get it (no ``bypass_csp``). Not in a context
+    with ``java_script_enabled=False``: evaluation never returns there."""
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate("() => {" + AXE_JS.read_text(encoding="utf-8") + "\n}")
     result = page.evaluate(_AXE_RUN, [context, AXE_TAGS])
