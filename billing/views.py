@@ -1,19 +1,114 @@
 from __future__ import annotations
 
+import tempfile
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.views.generic import ListView
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
+from django.views import View
 
-from .selectors import billing_account_granted
+from .export import billing_accounts_xlsx_write, export_file_name
+from .filters import (
+    DEFAULT_PAGE_SIZE,
+    SEARCH_MAX_LENGTH,
+    SORTS,
+    BillingAccountFilterForm,
+    filter_chips,
+)
+from .selectors import (
+    billing_account_export_rows,
+    billing_account_summary_page,
+    billing_company_choices,
+)
 
 
-class BillingSummaryView(LoginRequiredMixin, ListView):
-    """The insured's billing accounts: the page they land on after signing in."""
+# --- Billing Summary and Download as Excel (issue 3) -----------------------------------
+def _filter_form(request: HttpRequest) -> BillingAccountFilterForm:
+    form = BillingAccountFilterForm(
+        request.GET,
+        companies=billing_company_choices(user=request.user),  # type: ignore[arg-type]
+    )
+    form.is_valid()  # errors are shown at their fields; the valid fields still apply
+    return form
+
+
+class BillingSummaryView(LoginRequiredMixin, View):
+    """The insured's billing accounts: the page they land on after signing in.
+
+    The search form, sort, filters, chips, table and pagination are one partial
+    (``summary.html#summary``): htmx swaps it in place and pushes the URL, and the same
+    URL without htmx renders the whole page.
+    """
 
     template_name = "billing/summary.html"
-    context_object_name = "accounts"
-    paginate_by = 25
 
-    def get_queryset(self) -> Any:
-        return billing_account_granted(user=self.request.user).order_by("number")  # type: ignore[arg-type]
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = _filter_form(request)
+        today = timezone.localdate()
+        query = form.to_query(today=today)
+        accounts = billing_account_summary_page(user=request.user, query=query)  # type: ignore[arg-type]
+        paginator = Paginator(accounts, form.page_size)
+        requested = request.GET.get("page", "")
+        page = paginator.get_page(requested)
+        page_note = ""
+        if requested and requested != str(page.number):
+            page_note = (
+                f"Page {requested[:12]} does not exist; showing page {page.number} "
+                f"of {paginator.num_pages}."
+            )
+        params = {k: request.GET.getlist(k) for k in request.GET}
+        base = {k: v for k, v in params.items() if k != "page"}
+        chips = filter_chips(form=form, params=params)
+        context: dict[str, Any] = {
+            "form": form,
+            "query": query,
+            "page_obj": page,
+            "paginator": paginator,
+            "accounts": page.object_list,
+            "chips": chips,
+            "filter_count": len([c for c in chips if not c.is_search]),
+            "sort_label": SORTS.get(query.sort, SORTS[""]).label,
+            "page_note": page_note,
+            "page_size": form.page_size,
+            "default_page_size": DEFAULT_PAGE_SIZE,
+            # What the rows-per-page form carries along (a new size starts at page 1).
+            "hidden_params": [
+                (k, v) for k, vs in base.items() if k != "page_size" for v in vs
+            ],
+            "query_string": urlencode(base, doseq=True),
+            "search_max_length": SEARCH_MAX_LENGTH,
+        }
+        template = self.template_name
+        if request.htmx and request.htmx.target == "summary" and not (
+            request.htmx.history_restore_request
+        ):
+            template += "#summary"
+        response = render(request, template, context)
+        # The same URL answers a fragment or a page depending on HX-Request.
+        patch_vary_headers(response, ["HX-Request", "HX-Target"])
+        return response
+
+
+class BillingExportView(LoginRequiredMixin, View):
+    """Download as Excel: every row the summary's search, filters and sort select."""
+
+    def get(self, request: HttpRequest) -> FileResponse:
+        form = _filter_form(request)
+        today = timezone.localdate()
+        rows = billing_account_export_rows(user=request.user, query=form.to_query(today=today))  # type: ignore[arg-type]
+        # Written to a temporary file (deleted when the response closes it) and streamed
+        # from there, so neither the workbook nor the rows are held in memory.
+        file = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
+        billing_accounts_xlsx_write(rows=rows, file=file)
+        file.seek(0)
+        return FileResponse(
+            file,
+            as_attachment=True,
+            filename=export_file_name(today=today),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
