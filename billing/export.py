@@ -53,7 +53,7 @@ def billing_accounts_xlsx_write(*, rows: Iterable[tuple[Any, ...]], file: IO[byt
     money = workbook.add_format({"num_format": '"$"#,##0.00'})
     day = workbook.add_format({"num_format": "mm/dd/yyyy"})
 
-    for col, (title, width) in enumerate(HEADERS):
+    for col, (_title, width) in enumerate(HEADERS):
         sheet.set_column(col, col, width)
     sheet.write_row(0, 0, [title for title, _ in HEADERS], header)
     sheet.freeze_panes(1, 0)

@@ -110,7 +110,7 @@ class BillingAccountQuery:
 class LenientDecimalField(forms.DecimalField):
     """An amount as people type it: ``1500``, ``1,500.00`` or ``$1,500``."""
 
-    def to_python(self, value: Any) -> Decimal | None:
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if isinstance(value, str):
             value = re.sub(r"[\s$,]", "", value)
         try:
@@ -162,7 +162,9 @@ class BillingAccountFilterForm(forms.Form):
         required=False,
         choices=Status.CHOICES,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": "Choose Past due, Due in the next 30 days or Nothing due."},
+        error_messages={
+            "invalid_choice": "Choose Past due, Due in the next 30 days or Nothing due."
+        },
     )
     due_from = forms.DateField(
         label="Due date from",
@@ -217,7 +219,7 @@ class BillingAccountFilterForm(forms.Form):
         label="Rows per page",
         required=False,
         coerce=int,
-        empty_value=DEFAULT_PAGE_SIZE,
+        empty_value=None,
         choices=[(n, str(n)) for n in PAGE_SIZES],
         error_messages={"invalid_choice": f"Showing {DEFAULT_PAGE_SIZE} rows per page."},
     )
@@ -257,7 +259,7 @@ class BillingAccountFilterForm(forms.Form):
         )
 
     @property
-    def page_size(self) -> int:
+    def rows_per_page(self) -> int:
         if not hasattr(self, "cleaned_data"):
             self.is_valid()
         return int(self.cleaned_data.get("page_size") or DEFAULT_PAGE_SIZE)
@@ -300,9 +302,7 @@ def filter_chips(*, form: BillingAccountFilterForm, params: dict[str, list[str]]
         names = dict(form.fields["company"].choices)  # type: ignore[attr-defined]
         chips.append(Chip(f"Company: {names[data['company']]}", without("company")))
     if data.get("lob"):
-        chips.append(
-            Chip(f"Line of business: {LineOfBusiness(data['lob']).label}", without("lob"))
-        )
+        chips.append(Chip(f"Line of business: {LineOfBusiness(data['lob']).label}", without("lob")))
     if data.get("autopay"):
         chips.append(Chip(f"Autopay: {data['autopay']}", without("autopay")))
     return chips

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from django.views import View
+from django_htmx.middleware import HtmxDetails
 
 from .export import billing_accounts_xlsx_write, export_file_name
 from .filters import (
@@ -52,7 +53,7 @@ class BillingSummaryView(LoginRequiredMixin, View):
         today = timezone.localdate()
         query = form.to_query(today=today)
         accounts = billing_account_summary_page(user=request.user, query=query)  # type: ignore[arg-type]
-        paginator = Paginator(accounts, form.page_size)
+        paginator = Paginator(accounts, form.rows_per_page)
         requested = request.GET.get("page", "")
         page = paginator.get_page(requested)
         page_note = ""
@@ -74,19 +75,16 @@ class BillingSummaryView(LoginRequiredMixin, View):
             "filter_count": len([c for c in chips if not c.is_search]),
             "sort_label": SORTS.get(query.sort, SORTS[""]).label,
             "page_note": page_note,
-            "page_size": form.page_size,
+            "page_size": form.rows_per_page,
             "default_page_size": DEFAULT_PAGE_SIZE,
             # What the rows-per-page form carries along (a new size starts at page 1).
-            "hidden_params": [
-                (k, v) for k, vs in base.items() if k != "page_size" for v in vs
-            ],
+            "hidden_params": [(k, v) for k, vs in base.items() if k != "page_size" for v in vs],
             "query_string": urlencode(base, doseq=True),
             "search_max_length": SEARCH_MAX_LENGTH,
         }
         template = self.template_name
-        if request.htmx and request.htmx.target == "summary" and not (
-            request.htmx.history_restore_request
-        ):
+        htmx: HtmxDetails | None = getattr(request, "htmx", None)
+        if htmx and htmx.target == "summary" and not htmx.history_restore_request:
             template += "#summary"
         response = render(request, template, context)
         # The same URL answers a fragment or a page depending on HX-Request.
