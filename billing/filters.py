@@ -30,6 +30,10 @@ SEARCH_MAX_LENGTH = 100
 DUE_SOON_DAYS = 30
 PAGE_SIZES = (10, 25, 50, 100)
 DEFAULT_PAGE_SIZE = 25
+# The fields inside the Filters panel (it opens by itself when one of them is invalid).
+FILTER_FIELDS = frozenset(
+    {"status", "due_from", "due_to", "total_min", "total_max", "company", "lob", "autopay"}
+)
 
 
 @dataclass(frozen=True)

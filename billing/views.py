@@ -16,6 +16,7 @@ from django_htmx.middleware import HtmxDetails
 from .export import billing_accounts_xlsx_write, export_file_name
 from .filters import (
     DEFAULT_PAGE_SIZE,
+    FILTER_FIELDS,
     SEARCH_MAX_LENGTH,
     SORTS,
     BillingAccountFilterForm,
@@ -72,6 +73,7 @@ class BillingSummaryView(LoginRequiredMixin, View):
             "paginator": paginator,
             "accounts": page.object_list,
             "chips": chips,
+            "filters_invalid": bool(set(form.errors) & FILTER_FIELDS),
             "filter_count": len([c for c in chips if not c.is_search]),
             "sort_label": SORTS.get(query.sort, SORTS[""]).label,
             "page_note": page_note,
