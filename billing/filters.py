@@ -171,21 +171,21 @@ class BillingAccountFilterForm(forms.Form):
         },
     )
     due_from = forms.DateField(
-        label="Due date from",
+        label="From",
         required=False,
         input_formats=DATE_INPUT_FORMATS,
         error_messages=DATE_MESSAGES,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     due_to = forms.DateField(
-        label="Due date to",
+        label="To",
         required=False,
         input_formats=DATE_INPUT_FORMATS,
         error_messages=DATE_MESSAGES,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     total_min = LenientDecimalField(
-        label="Total due from ($)",
+        label="Minimum ($)",
         required=False,
         min_value=0,
         max_digits=14,
@@ -194,7 +194,7 @@ class BillingAccountFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "0.00"}),
     )
     total_max = LenientDecimalField(
-        label="Total due to ($)",
+        label="Maximum ($)",
         required=False,
         min_value=0,
         max_digits=14,

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import tempfile
+import uuid
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
@@ -23,13 +24,21 @@ from .filters import (
     filter_chips,
 )
 from .selectors import (
+    BillingAccountPaginator,
     billing_account_export_rows,
-    billing_account_summary_page,
     billing_company_choices,
 )
 
 
 # --- Billing Summary and Download as Excel (issue 3) -----------------------------------
+def _url_or_empty(name: str, **kwargs: Any) -> str:
+    """The URL of a view another issue may not have landed yet; "" while it has not."""
+    try:
+        return reverse(name, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return ""
+
+
 def _filter_form(request: HttpRequest) -> BillingAccountFilterForm:
     form = BillingAccountFilterForm(
         request.GET,
@@ -37,6 +46,15 @@ def _filter_form(request: HttpRequest) -> BillingAccountFilterForm:
     )
     form.is_valid()  # errors are shown at their fields; the valid fields still apply
     return form
+
+
+def _without_empty(request: HttpRequest) -> str | None:
+    """The request's URL without empty parameters, or None when it has none."""
+    pairs = [(k, v) for k in request.GET for v in request.GET.getlist(k)]
+    kept = [(k, v) for k, v in pairs if v != ""]
+    if len(kept) == len(pairs):
+        return None
+    return request.path + (f"?{urlencode(kept)}" if kept else "")
 
 
 class BillingSummaryView(LoginRequiredMixin, View):
@@ -50,11 +68,20 @@ class BillingSummaryView(LoginRequiredMixin, View):
     template_name = "billing/summary.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
+        htmx: HtmxDetails | None = getattr(request, "htmx", None)
+        # A submitted form sends its empty fields too; the address bar (and bookmarks)
+        # get the same query without them.
+        canonical = _without_empty(request)
+        if canonical is not None and not htmx:
+            return redirect(canonical)
         form = _filter_form(request)
         today = timezone.localdate()
         query = form.to_query(today=today)
-        accounts = billing_account_summary_page(user=request.user, query=query)  # type: ignore[arg-type]
-        paginator = Paginator(accounts, form.rows_per_page)
+        paginator = BillingAccountPaginator(
+            user=request.user,  # type: ignore[arg-type]
+            query=query,
+            per_page=form.rows_per_page,
+        )
         requested = request.GET.get("page", "")
         page = paginator.get_page(requested)
         page_note = ""
@@ -63,7 +90,19 @@ class BillingSummaryView(LoginRequiredMixin, View):
                 f"Page {requested[:12]} does not exist; showing page {page.number} "
                 f"of {paginator.num_pages}."
             )
-        params = {k: request.GET.getlist(k) for k in request.GET}
+        # The row menu's links, reversed here once per row rather than in the template
+        # (a name that does not resolve yet would otherwise raise and be caught per row).
+        # (Always set: a missing attribute costs the template engine a dir() per lookup.)
+        rows = list(page.object_list)
+        has_details = bool(_url_or_empty("billing:details", public_id=uuid.UUID(int=0)))
+        for account in rows:
+            account.details_url = (  # type: ignore[attr-defined]
+                reverse("billing:details", kwargs={"public_id": account.public_id})
+                if has_details
+                else ""
+            )
+        params = {k: [v for v in request.GET.getlist(k) if v] for k in request.GET}
+        params = {k: vs for k, vs in params.items() if vs}
         base = {k: v for k, v in params.items() if k != "page"}
         chips = filter_chips(form=form, params=params)
         context: dict[str, Any] = {
@@ -71,7 +110,9 @@ class BillingSummaryView(LoginRequiredMixin, View):
             "query": query,
             "page_obj": page,
             "paginator": paginator,
-            "accounts": page.object_list,
+            "accounts": rows,
+            "support_url": _url_or_empty("support:email_us"),
+            "payment_url": _url_or_empty("billing:payment_options"),
             "chips": chips,
             "filters_invalid": bool(set(form.errors) & FILTER_FIELDS),
             "filter_count": len([c for c in chips if not c.is_search]),
@@ -82,13 +123,15 @@ class BillingSummaryView(LoginRequiredMixin, View):
             # What the rows-per-page form carries along (a new size starts at page 1).
             "hidden_params": [(k, v) for k, vs in base.items() if k != "page_size" for v in vs],
             "query_string": urlencode(base, doseq=True),
+            "clean_get": QueryDict(urlencode(params, doseq=True)),
             "search_max_length": SEARCH_MAX_LENGTH,
         }
         template = self.template_name
-        htmx: HtmxDetails | None = getattr(request, "htmx", None)
         if htmx and htmx.target == "summary" and not htmx.history_restore_request:
             template += "#summary"
         response = render(request, template, context)
+        if canonical is not None:
+            response["HX-Push-Url"] = canonical
         # The same URL answers a fragment or a page depending on HX-Request.
         patch_vary_headers(response, ["HX-Request", "HX-Target"])
         return response

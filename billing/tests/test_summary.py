@@ -292,3 +292,17 @@ def test_the_number_of_queries_per_page_does_not_depend_on_the_number_of_account
         }
         assert counts[few.email] == counts[many.email], counts
     assert queries(clients[many], {"page_size": "50"}) <= 8
+
+
+def test_empty_form_fields_are_dropped_from_the_address(client: Client, user: User) -> None:
+    grant(user)
+    params = {"q": "", "sort": "-total", "due_from": "", "status": "past_due"}
+
+    plain = client.get(URL, params)
+    htmx = client.get(URL, params, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="summary")
+
+    assert plain.status_code == 302
+    assert plain["Location"] == "/billing/?sort=-total&status=past_due"
+    assert htmx.status_code == 200
+    assert htmx["HX-Push-Url"] == "/billing/?sort=-total&status=past_due"
+    assert 'href="/billing/export.xlsx?sort=-total&amp;status=past_due"' in htmx.content.decode()
