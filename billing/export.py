@@ -4,9 +4,9 @@ XlsxWriter in ``constant_memory`` mode writes each row to a temporary file as so
 is complete, so memory stays flat however many rows there are; the finished workbook is
 written to a temporary file that the response streams and then deletes. Turning
 ``strings_to_formulas``/``strings_to_urls`` off keeps XlsxWriter from interpreting
-text, and text that Excel would read as a formula when the cell is edited (leading
-``=``, ``+``, ``-``, ``@``, tab, carriage return) gets Excel's own "quote prefix" cell
-style, so it stays text (see docs/decisions/0030-excel-formula-injection.md).
+text, and text that a spreadsheet could run as a formula (leading ``=``, ``+``, ``-``, ``@``, tab,
+carriage return) is written with a leading apostrophe, the same rule as the account
+download (docs/decisions/0030 and 0041).
 """
 
 from __future__ import annotations
@@ -49,7 +49,6 @@ def billing_accounts_xlsx_write(*, rows: Iterable[tuple[Any, ...]], file: IO[byt
     sheet = workbook.add_worksheet("Billing accounts")
     header = workbook.add_format({"bold": True, "bottom": 1, "bg_color": "#E6F0F9"})
     text = workbook.add_format({})
-    quoted = workbook.add_format({"quote_prefix": True})
     money = workbook.add_format({"num_format": '"$"#,##0.00'})
     day = workbook.add_format({"num_format": "mm/dd/yyyy"})
 
@@ -68,7 +67,7 @@ def billing_accounts_xlsx_write(*, rows: Iterable[tuple[Any, ...]], file: IO[byt
         if not value:
             write_blank(r, c, None, text)
         elif value.startswith(FORMULA_TRIGGERS):
-            write_string(r, c, value, quoted)
+            write_string(r, c, "'" + value)
         else:
             write_string(r, c, value)
 

@@ -3,17 +3,20 @@ from __future__ import annotations
 import tempfile
 import uuid
 from typing import Any
+from uuid import UUID
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from django.views import View
+from django.views.generic import TemplateView
 from django_htmx.middleware import HtmxDetails
 
+from .account_export import account_export_filename, account_export_write
 from .export import billing_accounts_xlsx_write, export_file_name
 from .filters import (
     DEFAULT_PAGE_SIZE,
@@ -23,11 +26,19 @@ from .filters import (
     BillingAccountFilterForm,
     filter_chips,
 )
+from .payment_options import payment_options_for_account, payment_options_general
 from .selectors import (
     BillingAccountPaginator,
+    billing_account_detail_get,
     billing_account_export_rows,
+    billing_account_get,
+    billing_account_granted,
     billing_company_choices,
+    company_granted_list,
 )
+
+# General Payment Options lists per-account links only for a household-sized insured.
+PAYMENT_OPTIONS_ACCOUNT_LINKS = 10
 
 
 # --- Billing Summary and Download as Excel (issue 3) -----------------------------------
@@ -155,3 +166,85 @@ class BillingExportView(LoginRequiredMixin, View):
             filename=export_file_name(today=today),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
+
+
+# --- Billing Details, account download and Payment Options (issue 4) ------------------
+
+
+class BillingDetailsView(LoginRequiredMixin, TemplateView):
+    """One account in full. A foreign, missing or malformed id answers 404 alike."""
+
+    template_name = "billing/details.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        detail = billing_account_detail_get(
+            user=self.request.user,  # type: ignore[arg-type]
+            public_id=self.kwargs["public_id"],
+            today=timezone.localdate(),
+        )
+        if detail is None:
+            raise Http404("No such billing account.")
+        context["detail"] = detail
+        context["account"] = detail.account
+        return context
+
+
+class AccountExportView(LoginRequiredMixin, View):
+    """This account's invoices and payments as an .xlsx, one sheet each."""
+
+    def get(self, request: HttpRequest, public_id: UUID) -> HttpResponse:
+        detail = billing_account_detail_get(
+            user=request.user,  # type: ignore[arg-type]
+            public_id=public_id,
+            today=timezone.localdate(),
+        )
+        if detail is None:
+            raise Http404("No such billing account.")
+        response = HttpResponse(
+            account_export_write(detail=detail),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="{account_export_filename(detail=detail)}"'
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class PaymentOptionsView(LoginRequiredMixin, TemplateView):
+    """How to pay, for ?account=<public_id> or in general. An htmx request gets the
+    modal partial for #modal-content; a plain request the same content as a page."""
+
+    def get_template_names(self) -> list[str]:
+        if self.request.htmx:  # type: ignore[attr-defined]
+            return ["billing/payment_options_modal.html"]
+        return ["billing/payment_options.html"]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        now = timezone.now()
+        public_id = self.request.GET.get("account", "").strip()
+        if public_id:
+            account = billing_account_get(user=user, public_id=public_id)  # type: ignore[arg-type]
+            if account is None:
+                raise Http404("No such billing account.")
+            context["account"] = account
+            context["options_list"] = [payment_options_for_account(account=account, now=now)]
+        else:
+            companies = company_granted_list(user=user)  # type: ignore[arg-type]
+            context["options_list"] = payment_options_general(companies=companies, now=now)
+            # A household can jump to one account's options; a fleet uses the summary.
+            context["account_choices"] = list(
+                billing_account_granted(user=user)  # type: ignore[arg-type]
+                .order_by("number")
+                .only("public_id", "number")[: PAYMENT_OPTIONS_ACCOUNT_LINKS + 1]
+            )
+            context["account_links_max"] = PAYMENT_OPTIONS_ACCOUNT_LINKS
+        return context
+
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
+        response = super().render_to_response(context, **kwargs)
+        patch_vary_headers(response, ("HX-Request",))
+        return response

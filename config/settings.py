@@ -212,6 +212,13 @@ TASKS = {
     }
 }
 
+# Jobs `manage.py run_periodic` enqueues: (task path, every N seconds). The jobs are
+# idempotent; the worker runs them.
+PERIODIC_TASKS: list[tuple[str, int]] = [
+    # Idempotent, so hourly is safe: a day's reminders go out in its first hour.
+    ("billing.tasks.send_billing_reminders", 3600),
+]
+
 # --- Email ----------------------------------------------------------------------------
 # With EMAIL_HOST set, mail goes to that SMTP server. Without it (the embedded demo),
 # mail is written to var/mail/ where the person running the demo can read it.
@@ -239,6 +246,9 @@ PORTAL_NAME = env.str("PORTAL_NAME", default="Insured Portal")
 PAYMENT_URL_TEMPLATE = env.str(
     "PAYMENT_URL_TEMPLATE", default="https://pay.insurer.example/billing?account={account}"
 )
+# Billing reminders (manage.py send_billing_reminders): remind this many days before an
+# invoice is due; a past-due reminder follows the day after the due date.
+REMINDER_DAYS_BEFORE_DUE = env.int("REMINDER_DAYS_BEFORE_DUE", default=7)
 PHONENUMBER_DEFAULT_REGION = env.str("PHONENUMBER_DEFAULT_REGION", default="US")
 PHONENUMBER_DEFAULT_FORMAT = "NATIONAL"
 
