@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import (
@@ -57,14 +58,28 @@ def billing_account_get(*, user: User, public_id: str) -> BillingAccount | None:
 
 
 # --- Billing Summary and its export (issue 3) -------------------------------------------
+COMPANY_CHOICES_SECONDS = 300
+
+
 def billing_company_choices(*, user: User) -> list[tuple[str, str]]:
     """(code, name) of the companies that bill at least one of the user's accounts: the
-    Company filter's choices. One query; companies are few, so each EXISTS probe stops at
-    the first granted account it finds."""
-    granted = billing_account_granted(user=user).filter(company=OuterRef("pk"))
-    return list(
-        Company.objects.filter(Exists(granted)).order_by("name").values_list("code", "name")
-    )
+    Company filter's choices.
+
+    Finding them reads every grant of the user (a third of a second for 100,000 accounts
+    on PostgreSQL), yet the answer changes only when a grant does: it is cached per user
+    for five minutes, so a new company shows up in the filter within that time.
+    """
+    if not user.is_authenticated:
+        return []
+    key = f"billing:company-choices:{user.pk}:{user.date_joined.timestamp()}"
+    choices: list[tuple[str, str]] | None = cache.get(key)
+    if choices is None:
+        granted = billing_account_granted(user=user).filter(company=OuterRef("pk"))
+        choices = list(
+            Company.objects.filter(Exists(granted)).order_by("name").values_list("code", "name")
+        )
+        cache.set(key, choices, COMPANY_CHOICES_SECONDS)
+    return choices
 
 
 def billing_account_list(*, user: User, query: BillingAccountQuery) -> QuerySet[BillingAccount]:
@@ -91,17 +106,25 @@ def _narrowed(
 ) -> QuerySet[BillingAccount]:
     if query.search:
         term = query.search
-        # Policy and invoice numbers are matched by one subquery each, evaluated once
-        # (not probed per account) and limited to the user's own accounts, so a
-        # household's search does not read the policies of the whole book.
-        policies = Policy.objects.filter(account__grants__user=user, number__icontains=term)
-        invoices = Invoice.objects.filter(account__grants__user=user, number__icontains=term)
-        accounts = accounts.filter(
-            Q(number__icontains=term)
-            | Q(insured_name__icontains=term)
-            | Q(pk__in=policies.values("account_id"))
-            | Q(pk__in=invoices.values("account_id"))
+        # One set of matching account ids, a UNION of four lookups each limited to the
+        # user's accounts and evaluated once: the database can start from the few
+        # matches (on PostgreSQL through the trigram indexes of migration 0002) instead
+        # of testing every account against four conditions.
+        mine = BillingAccount.objects.filter(grants__user=user)
+        matches = (
+            mine.filter(number__icontains=term)
+            .values("id")
+            .union(
+                mine.filter(insured_name__icontains=term).values("id"),
+                Policy.objects.filter(account__grants__user=user, number__icontains=term).values(
+                    "account_id"
+                ),
+                Invoice.objects.filter(account__grants__user=user, number__icontains=term).values(
+                    "account_id"
+                ),
+            )
         )
+        accounts = accounts.filter(pk__in=matches)
     if query.statuses:
         wanted = Q()
         if Status.PAST_DUE in query.statuses:

@@ -260,3 +260,13 @@ def test_an_unfiltered_count_reads_the_grants_alone(user: User) -> None:
     paginator = BillingAccountPaginator(user=user, query=BillingAccountQuery(), per_page=25)
 
     assert paginator.count == 2
+
+
+def test_company_choices_are_cached_per_user(
+    user: User, django_assert_num_queries: Any
+) -> None:
+    account(user, company=CompanyFactory(code="keystone", name="Keystone"))
+    first = billing_company_choices(user=user)
+
+    with django_assert_num_queries(0):
+        assert billing_company_choices(user=user) == first == [("keystone", "Keystone")]
