@@ -262,9 +262,7 @@ def test_an_unfiltered_count_reads_the_grants_alone(user: User) -> None:
     assert paginator.count == 2
 
 
-def test_company_choices_are_cached_per_user(
-    user: User, django_assert_num_queries: Any
-) -> None:
+def test_company_choices_are_cached_per_user(user: User, django_assert_num_queries: Any) -> None:
     account(user, company=CompanyFactory(code="keystone", name="Keystone"))
     first = billing_company_choices(user=user)
 
