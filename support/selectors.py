@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 GENERAL = "general"
+# Up to this many accounts, In Reference To lists every account number.
+REFERENCE_ALL_ACCOUNTS_UP_TO = 50
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,8 @@ def reference_option_groups(
     *, account: BillingAccount | None, accounts: list[OptionGroup]
 ) -> list[OptionGroup]:
     """In Reference To: General Question, the chosen account's policies and open
-    invoices (grouped), then every account number."""
+    invoices (grouped), then the account numbers (all of them for a household; only the
+    chosen one for an insured with more than REFERENCE_ALL_ACCOUNTS_UP_TO)."""
     groups = [OptionGroup("", [Option(GENERAL, "General Question")])]
     if account is not None:
         policies = [
@@ -85,12 +88,13 @@ def reference_option_groups(
         ]
         if invoices:
             groups.append(OptionGroup(f"Open invoices on {account.number}", invoices))
-    groups.append(
-        OptionGroup(
-            "Billing accounts",
-            [Option(f"account:{o.value}", o.label) for group in accounts for o in group.options],
-        )
-    )
+    options = [Option(f"account:{o.value}", o.label) for group in accounts for o in group.options]
+    if len(options) > REFERENCE_ALL_ACCOUNTS_UP_TO:
+        # Thousands of account numbers twice in one form helps nobody: offer the chosen
+        # account (Billing Account Number is the place to pick among thousands).
+        options = [Option(f"account:{account.public_id}", account.number)] if account else []
+    if options:
+        groups.append(OptionGroup("Billing accounts", options))
     return groups
 
 

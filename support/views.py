@@ -195,6 +195,7 @@ class EmailUsView(LoginRequiredMixin, View):
             ],
             "form_error": form_error,
             "account_groups": accounts,
+            "account_count": sum(len(group.options) for group in accounts),
             "reference_groups": reference_option_groups(account=account, accounts=accounts),
             "contacts": contacts_get(user=user, account=account),
             "message_max": MESSAGE_MAX_LENGTH,

@@ -145,8 +145,8 @@ def run_tasks() -> Callable[..., int]:
 @pytest.fixture
 def household(db: Any) -> dict[str, Any]:
     """An insured with two accounts at two companies; the first has a representative."""
-    company_a = CompanyFactory(name="American Insurance Group")
-    company_b = CompanyFactory(name="Harbor Casualty Company")
+    company_a: Any = CompanyFactory(name="American Insurance Group")
+    company_b: Any = CompanyFactory(name="Harbor Casualty Company")
     team_a = ServiceTeamFactory(
         name="Personal Lines Billing",
         company=company_a,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from support.routing import AccountFacts, Rule, RouteSource, route_request
+from support.routing import AccountFacts, RouteSource, Rule, route_request
 
 DEFAULT = "billing-inbox@insurer.example"
 AUTO = frozenset({"commercial_auto"})
