@@ -222,7 +222,10 @@ def test_a_posted_email_is_ignored(client_in: Client, household: dict[str, Any])
         ("account", lambda foreign: "not-a-uuid"),
         ("reference_to", lambda foreign: f"account:{foreign.public_id}"),
         ("reference_to", lambda foreign: f"policy:{cast(Any, PolicyFactory(account=foreign)).pk}"),
-        ("reference_to", lambda foreign: f"invoice:{cast(Any, InvoiceFactory(account=foreign)).pk}"),
+        (
+            "reference_to",
+            lambda foreign: f"invoice:{cast(Any, InvoiceFactory(account=foreign)).pk}",
+        ),
         ("reference_to", lambda foreign: "policy:abc"),
         ("reference_to", lambda foreign: "anything"),
     ],
