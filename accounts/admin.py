@@ -11,18 +11,12 @@ class UserCreationForm(AdminUserCreationForm):
         fields = ("email", "full_name")
 
 
-class AccountGrantInline(admin.TabularInline):
-    model = AccountGrant
-    raw_id_fields = ["account"]
-    extra = 0
-    show_change_link = False
-
-
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
     add_form = UserCreationForm
-    inlines = [AccountGrantInline]
+    # Grants are listed under Account grants (search by email): a commercial insured has
+    # thousands, too many for an inline on this page.
     list_display = ["email", "full_name", "is_staff", "is_active", "date_joined"]
     list_filter = ["is_staff", "is_active", "groups"]
     search_fields = ["email", "full_name"]
@@ -45,3 +39,5 @@ class AccountGrantAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "account__number"]
     raw_id_fields = ["user", "account"]
     list_select_related = ["user", "account"]
+    list_filter = ["user__is_staff"]
+    show_full_result_count = False

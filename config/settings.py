@@ -212,6 +212,10 @@ TASKS = {
     }
 }
 
+# Jobs `manage.py run_periodic` enqueues: (task path, every N seconds). The jobs are
+# idempotent; the worker runs them.
+PERIODIC_TASKS: list[tuple[str, int]] = []
+
 # --- Email ----------------------------------------------------------------------------
 # With EMAIL_HOST set, mail goes to that SMTP server. Without it (the embedded demo),
 # mail is written to var/mail/ where the person running the demo can read it.
