@@ -214,7 +214,10 @@ TASKS = {
 
 # Jobs `manage.py run_periodic` enqueues: (task path, every N seconds). The jobs are
 # idempotent; the worker runs them.
-PERIODIC_TASKS: list[tuple[str, int]] = []
+PERIODIC_TASKS: list[tuple[str, int]] = [
+    # Re-enqueue support email whose worker died mid-send or whose retry task was lost.
+    ("support.tasks.sweep_outgoing_messages", 60),
+]
 
 # --- Email ----------------------------------------------------------------------------
 # With EMAIL_HOST set, mail goes to that SMTP server. Without it (the embedded demo),

@@ -159,8 +159,8 @@ def test_a_worker_killed_mid_send_is_replaced_and_the_message_delivered(
 
 
 @pytest.mark.skipif(
-    os.environ.get("DATABASE_URL", "").startswith("sqlite") or "DATABASE_URL" not in os.environ,
-    reason="SKIP LOCKED and concurrent row locks need PostgreSQL",
+    "postgresql" not in django_settings.DATABASES["default"]["ENGINE"],
+    reason="concurrent workers on one database are a PostgreSQL deployment",
 )
 def test_two_workers_on_postgresql_never_send_a_message_twice(
     household: dict[str, Any], smtp: Any, database_backend: None, tmp_path: Path
