@@ -22,9 +22,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SMTP_PORT = int(os.environ.get("BENCH_SMTP_PORT", "8152"))
-DB_URL = os.environ.get(
-    "BENCH_DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench-support.sqlite3'}"
-)
+DB_URL = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench-support.sqlite3'}")
 SENDS = int(os.environ.get("BENCH_SENDS", "200"))
 MESSAGES = int(os.environ.get("BENCH_MESSAGES", "400"))
 
@@ -213,7 +211,9 @@ def main() -> None:
     print("|---|---|")
     print(f"| accept a Send (POST, htmx), median of {SENDS} | {accept['send_median_ms']:.1f} ms |")
     print(f"| accept a Send, 95th percentile | {accept['send_p95_ms']:.1f} ms |")
-    print(f"| open the modal on an account (GET, htmx), median | {accept['open_modal_median_ms']:.1f} ms |")
+    print(
+        f"| open the modal on an account (GET, htmx), median | {accept['open_modal_median_ms']:.1f} ms |"
+    )
     for label, result in (("1 worker", one), ("2 workers", two)):
         print(
             f"| {MESSAGES} emails to aiosmtpd, {label} | {result['wall_s']:.1f} s wall, "
