@@ -6,4 +6,21 @@ app_name = "billing"
 
 urlpatterns = [
     path("billing/", views.BillingSummaryView.as_view(), name="summary"),
+    # --- issue 4: Billing Details, account download, Payment Options ---
+    path(
+        "billing/accounts/<uuid:public_id>/",
+        views.BillingDetailsView.as_view(),
+        name="details",
+    ),
+    path(
+        "billing/accounts/<uuid:public_id>/export.xlsx",
+        views.AccountExportView.as_view(),
+        name="account_export",
+    ),
+    path(
+        "billing/payment-options/",
+        views.PaymentOptionsView.as_view(),
+        name="payment_options",
+    ),
+    # --- end issue 4 ---
 ]

@@ -215,6 +215,8 @@ TASKS = {
 # Jobs `manage.py run_periodic` enqueues: (task path, every N seconds). The jobs are
 # idempotent; the worker runs them.
 PERIODIC_TASKS: list[tuple[str, int]] = [
+    # Idempotent, so hourly is safe: a day's reminders go out in its first hour.
+    ("billing.tasks.send_billing_reminders", 3600),
     # Re-enqueue support email whose worker died mid-send or whose retry task was lost.
     ("support.tasks.sweep_outgoing_messages", 60),
 ]
@@ -258,6 +260,9 @@ PORTAL_NAME = env.str("PORTAL_NAME", default="Insured Portal")
 PAYMENT_URL_TEMPLATE = env.str(
     "PAYMENT_URL_TEMPLATE", default="https://pay.insurer.example/billing?account={account}"
 )
+# Billing reminders (manage.py send_billing_reminders): remind this many days before an
+# invoice is due; a past-due reminder follows the day after the due date.
+REMINDER_DAYS_BEFORE_DUE = env.int("REMINDER_DAYS_BEFORE_DUE", default=7)
 PHONENUMBER_DEFAULT_REGION = env.str("PHONENUMBER_DEFAULT_REGION", default="US")
 PHONENUMBER_DEFAULT_FORMAT = "NATIONAL"
 
