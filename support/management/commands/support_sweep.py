@@ -34,10 +34,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, every: float, grace: float, **options: Any) -> None:
         while True:
-            close_old_connections()
             count = outgoing_message_sweep(grace_seconds=grace)
             if count or options["verbosity"] > 1:
                 self.stdout.write(f"Re-enqueued {count} support email(s).")
             if every <= 0:
                 return
             time.sleep(every)
+            # A long-running sweeper drops connections the database has closed meanwhile.
+            close_old_connections()
