@@ -217,6 +217,8 @@ TASKS = {
 PERIODIC_TASKS: list[tuple[str, int]] = [
     # Idempotent, so hourly is safe: a day's reminders go out in its first hour.
     ("billing.tasks.send_billing_reminders", 3600),
+    # Re-enqueue support email whose worker died mid-send or whose retry task was lost.
+    ("support.tasks.sweep_outgoing_messages", 60),
 ]
 
 # --- Email ----------------------------------------------------------------------------
@@ -238,6 +240,18 @@ DEFAULT_FROM_EMAIL = env.str(
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 DEFAULT_BILLING_INBOX = env.str("DEFAULT_BILLING_INBOX", default="billing@insurer.example")
+
+# Billing Support email delivery (support/services.py): exponential backoff from BASE
+# seconds doubling up to CAP, MAX_ATTEMPTS in all; a message "sending" for longer than
+# LEASE seconds belongs to a dead worker and is sent again (keep LEASE > EMAIL_TIMEOUT).
+SUPPORT_EMAIL_RETRY_BASE_SECONDS = env.float("SUPPORT_EMAIL_RETRY_BASE_SECONDS", default=30.0)
+SUPPORT_EMAIL_RETRY_CAP_SECONDS = env.float("SUPPORT_EMAIL_RETRY_CAP_SECONDS", default=3600.0)
+SUPPORT_EMAIL_MAX_ATTEMPTS = env.int("SUPPORT_EMAIL_MAX_ATTEMPTS", default=8)
+SUPPORT_EMAIL_LEASE_SECONDS = env.float(
+    "SUPPORT_EMAIL_LEASE_SECONDS", default=float(max(120, 3 * EMAIL_TIMEOUT))
+)
+# Sends per user (django-ratelimit syntax: 5 per 10 minutes).
+SUPPORT_RATE_LIMIT = env.str("SUPPORT_RATE_LIMIT", default="5/10m")
 
 # --- Product --------------------------------------------------------------------------
 CLAIMS_URL = env.str("CLAIMS_URL", default="https://claims.insurer.example/start")

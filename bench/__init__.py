@@ -1,0 +1,1 @@
+"""Benchmarks (see docs/benchmarks.md). Run a module: python -m bench.<name>."""
