@@ -300,9 +300,9 @@ def outgoing_message_deliver(*, message_id: int) -> str:
         pk=message.pk, status=OutgoingMessage.Status.SENDING, sending_since=message.sending_since
     )
     try:
-        # The SMTP backend uses EMAIL_TIMEOUT, so a relay that never answers fails here
+        # The SMTP mailer has a timeout (EMAIL_TIMEOUT), so a relay that never answers fails here
         # well within the lease.
-        _email_build(message).send(fail_silently=False)
+        _email_build(message).send()
     except Exception as error:  # any failure of the relay or the network is retried
         now = timezone.now()
         text = f"{type(error).__name__}: {error}"[:2000]

@@ -85,10 +85,12 @@ class SmtpServer:
 
 @pytest.fixture(autouse=True)
 def _support_settings(settings: Any) -> Iterator[None]:
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = SMTP_PORT
-    settings.EMAIL_TIMEOUT = 2
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": SMTP_PORT, "timeout": 2},
+        }
+    }
     settings.SUPPORT_EMAIL_RETRY_BASE_SECONDS = 0.05
     settings.SUPPORT_EMAIL_RETRY_CAP_SECONDS = 0.2
     settings.SUPPORT_EMAIL_MAX_ATTEMPTS = 4
