@@ -1,3 +1,3 @@
-"""On-demand benchmarks (not part of the test suite). ``python -m bench`` runs them all;
-``python -m bench.summary`` runs the Billing Summary's. Results go to bench/results/ and
-the figures that matter are copied, with the exact commands, to docs/benchmarks.md."""
+"""Benchmarks, on demand (not part of the test suite); results and the exact commands
+are in docs/benchmarks.md. ``python -m bench`` runs them all, each in its own process;
+``python -m bench.<name>`` runs one (``bench.summary``, ``bench.support``)."""

@@ -1,14 +1,20 @@
-"""python -m bench: every benchmark of the project, one after another."""
+"""python -m bench: every benchmark of the project, each in its own process (each one
+configures Django for its own database)."""
 
 from __future__ import annotations
 
+import subprocess
 import sys
 
-from bench import summary
+BENCHMARKS = ["bench.summary", "bench.support"]
 
 
 def main() -> int:
-    return summary.main(sys.argv[1:])
+    rc = 0
+    for module in BENCHMARKS:
+        print(f"=== python -m {module}", flush=True)
+        rc |= subprocess.call([sys.executable, "-m", module, *sys.argv[1:]])
+    return rc
 
 
 if __name__ == "__main__":
