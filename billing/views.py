@@ -63,7 +63,8 @@ def _summary_rows(accounts: Any) -> list[dict[str, Any]]:
     """What each table row shows, formatted here rather than by template filters: the
     table is the page's hot loop (floatformat and per-row {% url %} cost more than the
     query). Links of views that have not landed yet are "" and left out of the menu."""
-    details = _url_or_empty("billing:details", public_id=uuid.UUID(int=0))
+    placeholder = str(uuid.UUID(int=0))
+    details = _url_or_empty("billing:details", public_id=placeholder)
     payment = _url_or_empty("billing:payment_options")
     support = _url_or_empty("support:email_us")
     rows = []
@@ -76,9 +77,8 @@ def _summary_rows(accounts: Any) -> list[dict[str, Any]]:
                 "total_due": f"${account.total_due:,.2f}",
                 "past_due": f"${account.past_due:,.2f}",
                 "due_date": f"{account.next_due_date:%m/%d/%Y}" if account.next_due_date else "",
-                "details_url": reverse("billing:details", kwargs={"public_id": pid})
-                if details
-                else "",
+                # One reverse() for the page, not one per row.
+                "details_url": details.replace(placeholder, str(pid)) if details else "",
                 "payment_url": f"{payment}?account={pid}" if payment else "",
                 "support_url": f"{support}?account={pid}" if support else "",
             }
