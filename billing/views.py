@@ -177,12 +177,14 @@ class BillingExportView(LoginRequiredMixin, View):
         file = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
         billing_accounts_xlsx_write(rows=rows, file=file)
         file.seek(0)
-        return FileResponse(
+        response = FileResponse(
             file,
             as_attachment=True,
             filename=export_file_name(today=today),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
+        response["Cache-Control"] = "private, no-store"  # billing data: never in a shared cache
+        return response
 
 
 # --- Billing Details, account download and Payment Options (issue 4) ------------------
