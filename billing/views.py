@@ -1,21 +1,39 @@
 from __future__ import annotations
 
+import tempfile
+import uuid
 from typing import Any
 from uuid import UUID
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
 from django.views import View
-from django.views.generic import ListView, TemplateView
+from django.views.generic import TemplateView
+from django_htmx.middleware import HtmxDetails
 
 from .account_export import account_export_filename, account_export_write
+from .export import billing_accounts_xlsx_write, export_file_name
+from .filters import (
+    DEFAULT_PAGE_SIZE,
+    FILTER_FIELDS,
+    SEARCH_MAX_LENGTH,
+    SORTS,
+    BillingAccountFilterForm,
+    filter_chips,
+)
 from .payment_options import payment_options_for_account, payment_options_general
 from .selectors import (
+    BillingAccountPaginator,
     billing_account_detail_get,
+    billing_account_export_rows,
     billing_account_get,
     billing_account_granted,
+    billing_company_choices,
     company_granted_list,
 )
 
@@ -23,15 +41,150 @@ from .selectors import (
 PAYMENT_OPTIONS_ACCOUNT_LINKS = 10
 
 
-class BillingSummaryView(LoginRequiredMixin, ListView):
-    """The insured's billing accounts: the page they land on after signing in."""
+# --- Billing Summary and Download as Excel (issue 3) -----------------------------------
+def _url_or_empty(name: str, **kwargs: Any) -> str:
+    """The URL of a view another issue may not have landed yet; "" while it has not."""
+    try:
+        return reverse(name, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return ""
+
+
+def _filter_form(request: HttpRequest) -> BillingAccountFilterForm:
+    form = BillingAccountFilterForm(
+        request.GET,
+        companies=billing_company_choices(user=request.user),  # type: ignore[arg-type]
+    )
+    form.is_valid()  # errors are shown at their fields; the valid fields still apply
+    return form
+
+
+def _summary_rows(accounts: Any) -> list[dict[str, Any]]:
+    """What each table row shows, formatted here rather than by template filters: the
+    table is the page's hot loop (floatformat and per-row {% url %} cost more than the
+    query). Links of views that have not landed yet are "" and left out of the menu."""
+    placeholder = str(uuid.UUID(int=0))
+    details = _url_or_empty("billing:details", public_id=placeholder)
+    payment = _url_or_empty("billing:payment_options")
+    support = _url_or_empty("support:email_us")
+    rows = []
+    for account in accounts:
+        pid = account.public_id
+        rows.append(
+            {
+                "number": account.number,
+                "is_past_due": account.past_due > 0,
+                "total_due": f"${account.total_due:,.2f}",
+                "past_due": f"${account.past_due:,.2f}",
+                "due_date": f"{account.next_due_date:%m/%d/%Y}" if account.next_due_date else "",
+                # One reverse() for the page, not one per row.
+                "details_url": details.replace(placeholder, str(pid)) if details else "",
+                "payment_url": f"{payment}?account={pid}" if payment else "",
+                "support_url": f"{support}?account={pid}" if support else "",
+            }
+        )
+    return rows
+
+
+def _without_empty(request: HttpRequest) -> str | None:
+    """The request's URL without empty parameters, or None when it has none."""
+    pairs = [(k, v) for k in request.GET for v in request.GET.getlist(k)]
+    kept = [(k, v) for k, v in pairs if v != ""]
+    if len(kept) == len(pairs):
+        return None
+    return request.path + (f"?{urlencode(kept)}" if kept else "")
+
+
+class BillingSummaryView(LoginRequiredMixin, View):
+    """The insured's billing accounts: the page they land on after signing in.
+
+    The search form, sort, filters, chips, table and pagination are one partial
+    (``summary.html#summary``): htmx swaps it in place and pushes the URL, and the same
+    URL without htmx renders the whole page.
+    """
 
     template_name = "billing/summary.html"
-    context_object_name = "accounts"
-    paginate_by = 25
 
-    def get_queryset(self) -> Any:
-        return billing_account_granted(user=self.request.user).order_by("number")  # type: ignore[arg-type]
+    def get(self, request: HttpRequest) -> HttpResponse:
+        htmx: HtmxDetails | None = getattr(request, "htmx", None)
+        # A submitted form sends its empty fields too; the address bar (and bookmarks)
+        # get the same query without them.
+        canonical = _without_empty(request)
+        if canonical is not None and not htmx:
+            return redirect(canonical)
+        form = _filter_form(request)
+        today = timezone.localdate()
+        query = form.to_query(today=today)
+        paginator = BillingAccountPaginator(
+            user=request.user,  # type: ignore[arg-type]
+            query=query,
+            per_page=form.rows_per_page,
+        )
+        requested = request.GET.get("page", "")
+        page = paginator.get_page(requested)
+        page_note = ""
+        if requested and requested != str(page.number):
+            page_note = (
+                f"Page {requested[:12]} does not exist; showing page {page.number} "
+                f"of {paginator.num_pages}."
+            )
+        rows = _summary_rows(page.object_list)
+        params = {k: [v for v in request.GET.getlist(k) if v] for k in request.GET}
+        params = {k: vs for k, vs in params.items() if vs}
+        base = {k: v for k, v in params.items() if k != "page"}
+        chips = filter_chips(form=form, params=params)
+        context: dict[str, Any] = {
+            "form": form,
+            "query": query,
+            "page_obj": page,
+            "paginator": paginator,
+            "accounts": rows,
+            "support_url": _url_or_empty("support:email_us"),
+            "payment_url": _url_or_empty("billing:payment_options"),
+            "chips": chips,
+            "filters_invalid": bool(set(form.errors) & FILTER_FIELDS),
+            "filter_count": len([c for c in chips if not c.is_search]),
+            "sort_label": SORTS.get(query.sort, SORTS[""]).label,
+            "page_note": page_note,
+            "page_size": form.rows_per_page,
+            "default_page_size": DEFAULT_PAGE_SIZE,
+            # What the rows-per-page form carries along (a new size starts at page 1).
+            "hidden_params": [(k, v) for k, vs in base.items() if k != "page_size" for v in vs],
+            "query_string": urlencode(base, doseq=True),
+            "clean_get": QueryDict(urlencode(params, doseq=True)),
+            "search_max_length": SEARCH_MAX_LENGTH,
+        }
+        template = self.template_name
+        if htmx and htmx.target == "summary" and not htmx.history_restore_request:
+            template += "#summary"
+        response = render(request, template, context)
+        if canonical is not None:
+            response["HX-Push-Url"] = canonical
+        # The same URL answers a fragment or a page depending on HX-Request.
+        patch_vary_headers(response, ["HX-Request", "HX-Target"])
+        return response
+
+
+class BillingExportView(LoginRequiredMixin, View):
+    """Download as Excel: every row the summary's search, filters and sort select."""
+
+    def get(self, request: HttpRequest) -> FileResponse:
+        form = _filter_form(request)
+        today = timezone.localdate()
+        rows = billing_account_export_rows(user=request.user, query=form.to_query(today=today))  # type: ignore[arg-type]
+        # Written to a temporary file (deleted when the response closes it) and streamed
+        # from there, so neither the workbook nor the rows are held in memory.
+        file = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
+        billing_accounts_xlsx_write(rows=rows, file=file)
+        file.seek(0)
+        response = FileResponse(
+            file,
+            as_attachment=True,
+            filename=export_file_name(today=today),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Cache-Control"] = "private, no-store"  # billing data: never in a shared cache
+        return response
 
 
 # --- Billing Details, account download and Payment Options (issue 4) ------------------

@@ -217,27 +217,56 @@ TASKS = {
 PERIODIC_TASKS: list[tuple[str, int]] = [
     # Idempotent, so hourly is safe: a day's reminders go out in its first hour.
     ("billing.tasks.send_billing_reminders", 3600),
+    # Re-enqueue support email whose worker died mid-send or whose retry task was lost.
+    ("support.tasks.sweep_outgoing_messages", 60),
 ]
 
 # --- Email ----------------------------------------------------------------------------
 # With EMAIL_HOST set, mail goes to that SMTP server. Without it (the embedded demo),
 # mail is written to var/mail/ where the person running the demo can read it.
-EMAIL_HOST = env.str("EMAIL_HOST", default="")
-EMAIL_PORT = env.int("EMAIL_PORT", default=25)
-EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
-EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
-EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
-EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
-if EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+# Django 6.1's MAILERS replaces the deprecated EMAIL_BACKEND/EMAIL_HOST/... settings;
+# the environment variables keep their familiar EMAIL_* names.
+# https://docs.djangoproject.com/en/6.1/howto/mailers-migration/
+_EMAIL_HOST = env.str("EMAIL_HOST", default="")
+_EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+if _EMAIL_HOST:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _EMAIL_HOST,
+                "port": env.int("EMAIL_PORT", default=25),
+                "username": env.str("EMAIL_HOST_USER", default="") or None,
+                "password": env.str("EMAIL_HOST_PASSWORD", default="") or None,
+                "use_tls": env.bool("EMAIL_USE_TLS", default=False),
+                "timeout": _EMAIL_TIMEOUT,
+            },
+        }
+    }
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    EMAIL_FILE_PATH = VAR_DIR / "mail"
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(VAR_DIR / "mail")},
+        }
+    }
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Insured Portal <no-reply@portal.example>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 DEFAULT_BILLING_INBOX = env.str("DEFAULT_BILLING_INBOX", default="billing@insurer.example")
+
+# Billing Support email delivery (support/services.py): exponential backoff from BASE
+# seconds doubling up to CAP, MAX_ATTEMPTS in all; a message "sending" for longer than
+# LEASE seconds belongs to a dead worker and is sent again (keep LEASE > EMAIL_TIMEOUT).
+SUPPORT_EMAIL_RETRY_BASE_SECONDS = env.float("SUPPORT_EMAIL_RETRY_BASE_SECONDS", default=30.0)
+SUPPORT_EMAIL_RETRY_CAP_SECONDS = env.float("SUPPORT_EMAIL_RETRY_CAP_SECONDS", default=3600.0)
+SUPPORT_EMAIL_MAX_ATTEMPTS = env.int("SUPPORT_EMAIL_MAX_ATTEMPTS", default=8)
+SUPPORT_EMAIL_LEASE_SECONDS = env.float(
+    "SUPPORT_EMAIL_LEASE_SECONDS", default=float(max(120, 3 * _EMAIL_TIMEOUT))
+)
+# Sends per user (django-ratelimit syntax: 5 per 10 minutes).
+SUPPORT_RATE_LIMIT = env.str("SUPPORT_RATE_LIMIT", default="5/10m")
 
 # --- Product --------------------------------------------------------------------------
 CLAIMS_URL = env.str("CLAIMS_URL", default="https://claims.insurer.example/start")

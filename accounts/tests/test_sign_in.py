@@ -102,7 +102,6 @@ def test_password_reset_emails_a_working_link_through_the_worker(
             "QUEUES": ["default", "email"],
         }
     }
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # type: ignore[attr-defined]
     UserFactory(email="jordan@example.com")
 
     response = client.post(reverse("accounts:password_reset"), {"email": "jordan@example.com"})
@@ -134,7 +133,6 @@ def test_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same(
             "QUEUES": ["default", "email"],
         }
     }
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # type: ignore[attr-defined]
 
     response = client.post(reverse("accounts:password_reset"), {"email": "nobody@example.com"})
 

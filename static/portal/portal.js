@@ -126,7 +126,12 @@
     if (!d) return;
     d.addEventListener("close", function () {
       document.getElementById("modal-content").innerHTML = "";
-      if (opener && document.body.contains(opener)) opener.focus();
+      if (opener && document.body.contains(opener)) {
+        // An opener in a row menu that closed meanwhile (Escape): focus the menu's toggle.
+        var menu = opener.closest("details.menu");
+        if (menu && !menu.open) opener = menu.querySelector("summary") || opener;
+        opener.focus();
+      }
       opener = null;
     });
   });
