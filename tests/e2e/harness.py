@@ -460,6 +460,9 @@ _OVERFLOW = """
   for (const el of document.body.querySelectorAll("*")) {
     const r = el.getBoundingClientRect();
     if (r.width === 0 || r.height === 0) continue;
+    // A closed <details> keeps its content laid out but not rendered (Chromium hides it
+    // with content-visibility); so do visibility: hidden and friends.
+    if (!el.checkVisibility({contentVisibilityAuto: true, visibilityProperty: true})) continue;
     if ((r.width > width + 1 || r.right > width + 1) && !scrolls(el)) {
       const span = `${Math.round(r.left)}..${Math.round(r.right)}px`;
       problems.push(`${name(el)} spans ${span} (viewport ${width}px)`);

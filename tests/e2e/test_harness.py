@@ -37,6 +37,7 @@ def test_overflow_check_finds_a_wide_element_but_not_one_in_a_scroller(new_page)
     page.set_content(
         '<div id="scroller" style="overflow-x:auto"><table id="ok" style="width:900px">'
         '<tr><td>x</td></tr></table></div><p id="wide" style="width:600px">x</p>'
+        '<details><summary>More</summary><p id="closed" style="width:900px">x</p></details>'
     )
 
     problems = overflow_problems(page)
@@ -44,6 +45,7 @@ def test_overflow_check_finds_a_wide_element_but_not_one_in_a_scroller(new_page)
     assert any("p#wide" in problem for problem in problems)
     assert any(problem.startswith("document is") for problem in problems)
     assert not any("table#ok" in problem for problem in problems)
+    assert not any("p#closed" in problem for problem in problems)  # not shown
 
 
 _ADD_OPENER = """() => {
