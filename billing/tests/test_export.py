@@ -104,7 +104,6 @@ def test_the_file_name_says_what_and_when() -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.urls("billing.tests.urls_summary")
 class TestDownload:
     @pytest.fixture
     def user(self) -> User:

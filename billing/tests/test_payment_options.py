@@ -8,7 +8,7 @@ from datetime import time
 
 import pytest
 from django.test import Client
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from accounts.models import User
 from accounts.tests.factories import AccountGrantFactory, UserFactory
@@ -175,15 +175,9 @@ def test_without_a_pay_by_phone_number_the_billing_number_is_offered(
 
 def test_enrolment_requests_reach_billing_staff(signed_in: Client, account: BillingAccount) -> None:
     html = signed_in.get(options_url(account)).content.decode()
-    try:
-        support = reverse("support:email_us")
-    except NoReverseMatch:
-        # Until Billing Support lands, the request goes to the team mailbox.
-        assert "mailto:pl@insurer.example?subject=Automatic%20payments%20enrollment" in html
-        assert "mailto:pl@insurer.example?subject=Paperless%20billing%20enrollment" in html
-    else:
-        assert f"{support}?account={account.public_id}&amp;topic=autopay" in html
-        assert f"{support}?account={account.public_id}&amp;topic=paperless" in html
+    support = reverse("support:email_us")
+    assert f"{support}?account={account.public_id}&amp;topic=autopay" in html
+    assert f"{support}?account={account.public_id}&amp;topic=paperless" in html
     assert "Ask about automatic payments" in html  # the account is on autopay
     assert "Ask to enroll in paperless billing" in html
 

@@ -19,7 +19,7 @@ from accounts.tests.factories import AccountGrantFactory, UserFactory
 from billing.models import BillingAccount
 from billing.tests.factories import BillingAccountFactory, PolicyFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("billing.tests.urls_summary")]
+pytestmark = pytest.mark.django_db
 URL = "/billing/"
 
 
