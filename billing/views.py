@@ -11,7 +11,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.views import View
 from django.views.generic import TemplateView
 from django_htmx.middleware import HtmxDetails
@@ -51,6 +53,57 @@ def _filter_form(request: HttpRequest) -> BillingAccountFilterForm:
     return form
 
 
+# One table row of the summary. Written with format_html rather than a template loop:
+# the rows are the page's hot loop, and the template engine spent more on 25 rows than
+# the query did (decision 0031). Every value is escaped by format_html.
+_SUMMARY_ROW_HTML = """<tr{row_class}>
+  <th scope="row" data-label="Billing Acct #">
+    <a href="{details_url}">{number}</a>{past_due_tag}
+  </th>
+  <td class="num" data-label="Total Due">{total_due}{past_due_line}</td>
+  <td data-label="Due Date">{due_date}</td>
+  <td class="summary__actions-cell" data-label="Actions">
+    <details class="menu row-menu">
+      <summary class="row-menu__toggle" title="Actions for account {number}">
+        <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+          <circle cx="12" cy="5" r="2" fill="currentColor"/>
+          <circle cx="12" cy="12" r="2" fill="currentColor"/>
+          <circle cx="12" cy="19" r="2" fill="currentColor"/>
+        </svg>
+        <span class="visually-hidden">Actions for account {number}</span>
+      </summary>
+      <div class="menu__panel">
+        <a class="menu__item" href="{details_url}">View details</a>
+        <a class="menu__item" href="{payment_url}" hx-get="{payment_url}"
+           hx-target="#modal-content" data-modal>Payment options</a>
+        <a class="menu__item" href="{support_url}" hx-get="{support_url}"
+           hx-target="#modal-content" data-modal>Billing support</a>
+      </div>
+    </details>
+  </td>
+</tr>"""
+_PAST_DUE_TAG = mark_safe(' <span class="tag tag--past-due">Past due</span>')
+_NOTHING_DUE = mark_safe('<span class="muted">Nothing due</span>')
+
+
+def _summary_row_html(row: dict[str, Any]) -> str:
+    past = row["is_past_due"]
+    return format_html(
+        _SUMMARY_ROW_HTML,
+        row_class=mark_safe(' class="is-past-due"') if past else "",
+        number=row["number"],
+        details_url=row["details_url"],
+        payment_url=row["payment_url"],
+        support_url=row["support_url"],
+        past_due_tag=_PAST_DUE_TAG if past else "",
+        total_due=row["total_due"],
+        past_due_line=format_html('<span class="summary__sub">{} past due</span>', row["past_due"])
+        if past
+        else "",
+        due_date=row["due_date"] or _NOTHING_DUE,
+    )
+
+
 def _summary_rows(accounts: Any) -> list[dict[str, Any]]:
     """What each table row shows, formatted here rather than by template filters: the
     table is the page's hot loop (floatformat and per-row {% url %} cost more than the
@@ -75,6 +128,7 @@ def _summary_rows(accounts: Any) -> list[dict[str, Any]]:
                 "support_url": f"{support}?account={pid}",
             }
         )
+        rows[-1]["html"] = _summary_row_html(rows[-1])
     return rows
 
 

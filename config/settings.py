@@ -217,6 +217,8 @@ TASKS = {
 PERIODIC_TASKS: list[tuple[str, int]] = [
     # Idempotent, so hourly is safe: a day's reminders go out in its first hour.
     ("billing.tasks.send_billing_reminders", 3600),
+    # Balances follow the calendar: an invoice due yesterday is past due today.
+    ("billing.tasks.refresh_account_balances", 3600),
     # Re-enqueue support email whose worker died mid-send or whose retry task was lost.
     ("support.tasks.sweep_outgoing_messages", 60),
 ]

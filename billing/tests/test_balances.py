@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -105,3 +105,22 @@ def test_the_database_refuses_a_total_that_is_not_past_plus_current() -> None:
 def test_the_database_refuses_a_payment_above_the_invoice_amount() -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
         InvoiceFactory(amount=Decimal("10.00"), amount_paid=Decimal("10.01"))
+
+
+def test_the_periodic_refresh_moves_an_invoice_due_yesterday_into_past_due(settings) -> None:  # type: ignore[no-untyped-def]
+    from django.utils import timezone
+
+    from billing.tasks import refresh_account_balances
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    today = timezone.localdate()
+    account = BillingAccountFactory()
+    InvoiceFactory(account=account, due_date=today - timedelta(days=1), amount=Decimal("30.00"))
+    BillingAccount.objects.filter(pk=account.pk).update(
+        current_due=Decimal("30.00"), total_due=Decimal("30.00")
+    )
+
+    refresh_account_balances.enqueue()
+
+    account.refresh_from_db()
+    assert (account.past_due, account.current_due) == (Decimal("30.00"), 0)
