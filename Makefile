@@ -6,7 +6,7 @@ PORT ?= 8000
 export PORT
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install lint test-sqlite test-postgres bench clean
+.PHONY: run test install lint test-sqlite test-postgres e2e e2e-deps bench clean
 
 $(VENV)/.installed: pyproject.toml
 	@PYBIN=$$(bin/find-python) || exit 1; \
@@ -38,12 +38,24 @@ lint: install
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy .
 
-test-sqlite: install
+## Browser tests need Debian's Chromium and axe-core (npm); installed only when missing.
+e2e-deps:
+	@[ -x /usr/bin/chromium ] || { echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+	@[ -f node_modules/axe-core/axe.min.js ] || npm ci --no-audit --no-fund
+
+# The SQLite run includes the browser tests (tests/e2e, marker e2e); they serve the app
+# on a SQLite file of their own, so the PostgreSQL run leaves them out.
+test-sqlite: install e2e-deps
 	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(PY) -m pytest
+
+## Only the browser tests.
+e2e: install e2e-deps
+	$(PY) -m pytest -m e2e
 
 test-postgres: install
 	@bin/require-postgres "$(TEST_DATABASE_URL)"; rc=$$?; \
-	  if [ $$rc -eq 0 ]; then DATABASE_URL="$(TEST_DATABASE_URL)" $(PY) -m pytest; \
+	  if [ $$rc -eq 0 ]; then DATABASE_URL="$(TEST_DATABASE_URL)" $(PY) -m pytest -m "not e2e"; \
 	  elif [ $$rc -eq 2 ]; then true; else exit $$rc; fi
 
 ## Lint, type-check, then the whole suite on SQLite and on PostgreSQL.
