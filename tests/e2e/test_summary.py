@@ -130,14 +130,10 @@ def today() -> date:
 
 # --- search ---------------------------------------------------------------------------
 def test_fleet_search_by_number_policy_invoice_and_name_updates_the_list_in_place(
-    signed_in_page, app
+    signed_in_page,
 ):
-    policy = app.shell(
-        "from billing.models import Policy\n"
-        f"print(Policy.objects.filter(account__number='{ACCOUNT}').order_by('id')[0].number)"
-    )
-    page = signed_in_page(FLEET)
-    page.goto("/billing/")
+    page = signed_in_page(FLEET)  # lands on the Billing Summary
+    assert urlsplit(page.url).path == "/billing/"
     expect(count(page)).to_have_text(FLEET_COUNT)
     assert len(rows(page)) == 25
 
@@ -148,8 +144,22 @@ def test_fleet_search_by_number_policy_invoice_and_name_updates_the_list_in_plac
     expect(count(page)).to_have_text(f"1–{len(found)} of {len(found)} accounts")
     assert query(page)["q"] == ["0000123"]
 
-    # A policy number, an invoice number and the insured's name, in lower case.
-    for term in (policy.lower(), f"inv-{ACCOUNT}-01", "atlas freight lines – terminal 0042"):
+    # The insured's name, in lower case.
+    name = "atlas freight lines – terminal 0042"
+    search(page, name)
+    assert numbers(page) == [ACCOUNT]
+    expect(count(page)).to_have_text("1–1 of 1 account")
+
+    # One of its policy numbers, as its Billing Details page shows it.
+    page.get_by_role("link", name=ACCOUNT, exact=True).click()
+    policies = page.get_by_role("region", name="Policies")
+    policy = policies.get_by_role("rowheader").first.inner_text().strip()
+    assert ACCOUNT in policy
+    page.go_back()
+    expect(page.get_by_role("searchbox", name="Search")).to_have_value(name)
+
+    # The policy and an invoice number, in lower case.
+    for term in (policy.lower(), f"inv-{ACCOUNT}-01"):
         search(page, term)
         assert numbers(page) == [ACCOUNT], term
         expect(count(page)).to_have_text("1–1 of 1 account")
@@ -160,8 +170,7 @@ def test_fleet_search_by_number_policy_invoice_and_name_updates_the_list_in_plac
 
 # --- sort -----------------------------------------------------------------------------
 def test_sort_by_each_option_orders_the_rows(signed_in_page):
-    page = signed_in_page(FLEET)
-    page.goto("/billing/")
+    page = signed_in_page(FLEET)  # on the Billing Summary
     sort = page.get_by_label("Sort by")
     expect(sort.locator("option:checked")).to_have_text("None")  # the default
     default = numbers(page)
@@ -198,8 +207,7 @@ def test_sort_by_each_option_orders_the_rows(signed_in_page):
 
 # --- filters and chips ----------------------------------------------------------------
 def test_status_filters_show_as_chips_and_each_chip_removes_its_filter(signed_in_page):
-    page = signed_in_page(FLEET)
-    page.goto("/billing/")
+    page = signed_in_page(FLEET)  # on the Billing Summary
     day = today()
 
     open_filters(page)
@@ -245,8 +253,7 @@ def test_status_filters_show_as_chips_and_each_chip_removes_its_filter(signed_in
 
 
 def test_ranges_company_line_and_autopay_filters_combine_as_chips(signed_in_page):
-    page = signed_in_page(FLEET)
-    page.goto("/billing/")
+    page = signed_in_page(FLEET)  # on the Billing Summary
     start, end = today(), today() + timedelta(days=20)
 
     open_filters(page)
@@ -318,8 +325,7 @@ def test_filters_open_with_chips_pass_axe_and_fit_desktop_and_phone(signed_in_pa
 
 # --- pagination, history, reload ------------------------------------------------------
 def test_pagination_rows_per_page_back_and_reload(signed_in_page):
-    page = signed_in_page(FLEET)
-    page.goto("/billing/")
+    page = signed_in_page(FLEET)  # on the Billing Summary
     first_page = numbers(page)
     pages = page.get_by_role("navigation", name="Pages")
     expect(pages).to_contain_text("Page 1 of 100")
@@ -385,8 +391,7 @@ def test_nothing_matches_says_so_and_its_link_clears_search_and_filters(signed_i
 def test_bad_amount_and_backwards_dates_get_a_message_at_the_field_and_keep_the_text(
     signed_in_page,
 ):
-    page = signed_in_page(FLEET)
-    page.goto("/billing/")
+    page = signed_in_page(FLEET)  # on the Billing Summary
     open_filters(page)
     page.get_by_label("Minimum ($)").fill("12,50x")
     start, end = today() + timedelta(days=5), today() - timedelta(days=5)  # backwards
@@ -477,8 +482,7 @@ def test_row_menu_by_keyboard_view_details_payment_options_and_billing_support(s
 
 # --- Download as Excel ----------------------------------------------------------------
 def test_download_as_excel_has_the_rows_on_screen_in_the_same_order(signed_in_page, tmp_path):
-    page = signed_in_page(FLEET)
-    page.goto("/billing/")
+    page = signed_in_page(FLEET)  # on the Billing Summary
     search(page, "710000")  # accounts 7100000001 … 7100000999 and 7100001000: 1,000
     open_filters(page)
     page.get_by_role("checkbox", name="Past due").check()
@@ -527,8 +531,8 @@ def test_download_as_excel_has_the_rows_on_screen_in_the_same_order(signed_in_pa
 
 # --- without JavaScript ---------------------------------------------------------------
 def test_search_and_a_filter_work_as_full_pages_without_javascript(signed_in_page):
-    page = signed_in_page(FLEET, java_script_enabled=False)
-    page.goto("/billing/")
+    page = signed_in_page(FLEET, java_script_enabled=False)  # on the Billing Summary
+    assert urlsplit(page.url).path == "/billing/"
     expect(count(page)).to_have_text(FLEET_COUNT)
 
     page.get_by_role("searchbox", name="Search").fill("terminal 004")
@@ -560,8 +564,7 @@ def test_search_and_a_filter_work_as_full_pages_without_javascript(signed_in_pag
 
 # --- the demo insured's summary for the README ----------------------------------------
 def test_screenshot_of_the_household_summary(signed_in_page):
-    page = signed_in_page("insured@example.com")
-    page.goto("/billing/")
+    page = signed_in_page("insured@example.com")  # on the Billing Summary
     expect(count(page)).to_have_text("1–3 of 3 accounts")
     got = rows(page)
     assert sum(r["past_due"] for r in got) == 1  # marked in text, not by colour alone
