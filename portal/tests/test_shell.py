@@ -78,3 +78,13 @@ def test_an_unknown_page_is_a_friendly_404(client: Client) -> None:
 
     assert response.status_code == 404
     assert b"We couldn" in response.content
+
+
+def test_the_server_error_page_renders_without_inline_styles(rf) -> None:  # type: ignore[no-untyped-def]
+    from portal.views import server_error
+
+    response = server_error(rf.get("/"))
+
+    assert response.status_code == 500
+    assert b"Something went wrong" in response.content
+    assert b"style=" not in response.content
