@@ -181,7 +181,7 @@ def test_email_us_from_the_summary_reaches_the_representative_and_confirms(
     assert axe(page, "#modal", label="email us modal") == []
 
     # A message typed first is kept while the account (contacts, phone) changes.
-    text = "Where can I send my payment? (e2e summary flow)"
+    text = "Where can I send my payment? I would like to pay this installment by check."
     message.fill(text)
     account.select_option(accounts["5200087731"])
     expect(contacts).to_contain_text("Contacts for account 5200087731")
