@@ -60,7 +60,9 @@
 
   document.addEventListener("htmx:afterSwap", function (event) {
     dialog = document.getElementById("modal");
-    if (!dialog || event.detail.target.id !== "modal-content") return;
+    // A history restore (browser Back to an htmx-pushed URL) swaps with no target.
+    var target = event.detail && event.detail.target;
+    if (!dialog || !target || target.id !== "modal-content") return;
     // The dialog is named by the partial's first heading (announced on opening).
     var title = dialog.querySelector("[data-modal-title], h1, h2");
     if (title) {
