@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -32,7 +33,16 @@ from billing.tests.factories import (
     TeamPhoneFactory,
 )
 
-SMTP_PORT = 8150  # this engineer's port range is 8150-8159
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+# A port nobody else on the machine holds, chosen once per test run (the SMTP server is
+# stopped and started again on it by the "down, then up" tests).
+SMTP_PORT = _free_port()
 
 
 @dataclass
