@@ -15,9 +15,9 @@ from typing import Any
 
 import xlsxwriter
 
+from .export import INERT_TEXT_OPTIONS, spreadsheet_text
 from .selectors import AccountDetail
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 CURRENCY_FORMAT = '"$"#,##0.00;[Red]-"$"#,##0.00'
 DATE_FORMAT = "mm/dd/yyyy"
 
@@ -40,11 +40,6 @@ PAYMENT_COLUMNS = [
 ]
 
 
-def spreadsheet_text(value: str) -> str:
-    """Text that no spreadsheet will run as a formula."""
-    return f"'{value}" if value.startswith(FORMULA_TRIGGERS) else value
-
-
 def account_export_filename(*, detail: AccountDetail) -> str:
     return f"billing-account-{detail.account.number}-{detail.today:%Y-%m-%d}.xlsx"
 
@@ -53,15 +48,7 @@ def account_export_write(*, detail: AccountDetail) -> bytes:
     """The workbook as bytes: sheet "Invoices" and sheet "Payments", each with a bold,
     frozen header row and an autofilter; money as currency, dates as dates."""
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(
-        buffer,
-        {
-            "in_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        },
-    )
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, **INERT_TEXT_OPTIONS})
     header = workbook.add_format({"bold": True, "bottom": 1})
     currency = workbook.add_format({"num_format": CURRENCY_FORMAT})
     day = workbook.add_format({"num_format": DATE_FORMAT})

@@ -30,13 +30,20 @@ HEADERS = (
     ("Policies", 40),
 )
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-WORKBOOK_OPTIONS = {
-    "constant_memory": True,
+# Both downloads (this one and billing.account_export) write text as text, never as a
+# formula, link or number.
+INERT_TEXT_OPTIONS = {
     "strings_to_formulas": False,
     "strings_to_urls": False,
     "strings_to_numbers": False,
 }
+WORKBOOK_OPTIONS = {"constant_memory": True, **INERT_TEXT_OPTIONS}
 STATUS_LABELS = dict(BillingAccount.Status.choices)
+
+
+def spreadsheet_text(value: str) -> str:
+    """Text that no spreadsheet will run as a formula."""
+    return f"'{value}" if value.startswith(FORMULA_TRIGGERS) else value
 
 
 def export_file_name(*, today: date) -> str:
@@ -66,10 +73,8 @@ def billing_accounts_xlsx_write(*, rows: Iterable[tuple[Any, ...]], file: IO[byt
     def write_text(r: int, c: int, value: str | None) -> None:
         if not value:
             write_blank(r, c, None, text)
-        elif value.startswith(FORMULA_TRIGGERS):
-            write_string(r, c, "'" + value)
         else:
-            write_string(r, c, value)
+            write_string(r, c, spreadsheet_text(value))
 
     row = 0
     for number, insured, company, total, past, due, status, policies in rows:

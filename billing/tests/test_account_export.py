@@ -13,7 +13,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.tests.factories import AccountGrantFactory, UserFactory
-from billing.account_export import spreadsheet_text
+from billing.export import spreadsheet_text
 from billing.models import Invoice, Payment
 from billing.tests.factories import BillingAccountFactory, InvoiceFactory, PaymentFactory
 
