@@ -58,7 +58,10 @@
     if (elt && elt.hasAttribute("data-modal")) opener = elt;
   });
 
-  document.addEventListener("htmx:afterSwap", function (event) {
+  // After settle, not after swap: htmx binds the new content's own hx- attributes (the
+  // account list's hx-get) in its settle step, and a control focused before that would
+  // take the user's first keystrokes without them.
+  document.addEventListener("htmx:afterSettle", function (event) {
     dialog = document.getElementById("modal");
     // A history restore (browser Back to an htmx-pushed URL) swaps with no target.
     var target = event.detail && event.detail.target;

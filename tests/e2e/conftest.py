@@ -128,8 +128,11 @@ def browser() -> Iterator[Any]:
         _missing(f"Chromium ({CHROMIUM})")
     if not AXE_JS.exists():
         _missing(f"axe-core ({AXE_JS})")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Assertions wait as long as actions do (10 s, set per context): CI shares two cores
+    # with the served app, its worker and Chromium, and 5 s is Playwright's default.
+    expect.set_options(timeout=10_000)
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
