@@ -325,9 +325,11 @@ def smtp_permanent_refusal(error: BaseException) -> str | None:
         if replies and all(500 <= code < 600 for _, (code, _reply) in replies):
             return _refused_text(error)
         return None
-    if isinstance(error, smtplib.SMTPSenderRefused | smtplib.SMTPDataError):
-        if 500 <= error.smtp_code < 600:
-            return f"{error.smtp_code} {_reply_text(error.smtp_error)}"
+    if (
+        isinstance(error, smtplib.SMTPSenderRefused | smtplib.SMTPDataError)
+        and 500 <= error.smtp_code < 600
+    ):
+        return f"{error.smtp_code} {_reply_text(error.smtp_error)}"
     return None
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import smtplib
-import socket
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -320,8 +319,7 @@ def test_only_a_5xx_refusal_is_permanent() -> None:
         smtplib.SMTPServerDisconnected("Connection unexpectedly closed"),
         smtplib.SMTPConnectError(421, "busy"),
         ConnectionRefusedError(111, "Connection refused"),
-        socket.timeout("timed out"),
-        TimeoutError(),
+        TimeoutError("timed out"),  # socket.timeout
     ):
         assert smtp_permanent_refusal(transient) is None
 
