@@ -24,6 +24,7 @@ _STAFF: dict[str, dict[str, Any]] = {
             "billingaccount",
             "policy",
             "invoice",
+            "invoicereminder",
             "payment",
         ]
     },

@@ -1,10 +1,12 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .models import (
     BillingAccount,
     BillingRepresentative,
     Company,
     Invoice,
+    InvoiceReminder,
     Payment,
     Policy,
     ServiceHours,
@@ -129,3 +131,30 @@ class PaymentAdmin(admin.ModelAdmin):
     search_fields = ["reference", "account__number"]
     raw_id_fields = ["account"]
     date_hierarchy = "received_on"
+
+
+@admin.register(InvoiceReminder)
+class InvoiceReminderAdmin(admin.ModelAdmin):
+    """Which reminders an insured was sent, for billing staff answering "was I told?".
+    Written only by the reminder job: read-only here."""
+
+    list_display = ["created_at", "user", "invoice", "kind", "due_date", "emailed"]
+    list_filter = ["kind", "emailed", "created_at"]
+    search_fields = ["user__email", "invoice__number", "invoice__account__number"]
+    list_select_related = ["user", "invoice"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "user",
+        "invoice",
+        "kind",
+        "due_date",
+        "notification",
+        "emailed",
+        "created_at",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -13,6 +13,7 @@ import zoneinfo
 from datetime import date, time
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -409,3 +410,42 @@ class Payment(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.amount} on {self.received_on}"
+
+
+class InvoiceReminder(models.Model):
+    """One reminder of one invoice to one user: what makes reminders idempotent per
+    invoice while they go out as one digest (one bell notification, one email) per user
+    and run (docs/decisions/0042). Written in the same transaction as that digest."""
+
+    class Kind(models.TextChoices):
+        DUE = "due", "Due soon"
+        PAST_DUE = "past-due", "Past due"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invoice_reminders"
+    )
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # The due date reminded of: a moved due date is a new reminder.
+    due_date = models.DateField()
+    # The digest it went out in; a notification the user deletes never re-sends it.
+    notification = models.ForeignKey(
+        "portal.Notification",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invoice_reminders",
+    )
+    emailed = models.BooleanField(default=False, help_text="Included in an email.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "invoice", "kind", "due_date"], name="invoice_reminder_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.due_date:%m/%d/%Y}"

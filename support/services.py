@@ -11,6 +11,7 @@ with the same Message-ID.
 from __future__ import annotations
 
 import logging
+import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import formataddr, make_msgid, parseaddr
@@ -290,9 +291,56 @@ def _email_build(message: OutgoingMessage) -> EmailMultiAlternatives:
     return email
 
 
+def _reply_text(reply: bytes | str) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+
+
+def _refused_text(error: smtplib.SMTPRecipientsRefused) -> str:
+    return "; ".join(
+        f"{code} {_reply_text(reply)} (recipient {rcpt})"
+        for rcpt, (code, reply) in error.recipients.items()
+    )
+
+
+def _error_text(error: BaseException) -> str:
+    """The server's replies as it wrote them ("451 4.3.0 Mailbox busy"), not as tuples."""
+    name = type(error).__name__
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return f"{name}: {_refused_text(error)}"
+    if isinstance(error, smtplib.SMTPResponseException):
+        return f"{name}: {error.smtp_code} {_reply_text(error.smtp_error)}"
+    return f"{name}: {error}"
+
+
+def smtp_permanent_refusal(error: BaseException) -> str | None:
+    """The server's reply when it refused the message for good (an SMTP 5xx), else None.
+
+    Permanent: every recipient refused with 5xx, the sender refused with 5xx, or the
+    message data refused with 5xx. Sending the same message again can never succeed, so
+    it is not retried. A 4xx ("try again later"), a dropped connection, a refused
+    connection or a timeout is transient and is retried with backoff.
+    """
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        replies = error.recipients.items()
+        if replies and all(500 <= code < 600 for _, (code, _reply) in replies):
+            return _refused_text(error)
+        return None
+    if (
+        isinstance(error, smtplib.SMTPSenderRefused | smtplib.SMTPDataError)
+        and 500 <= error.smtp_code < 600
+    ):
+        return f"{error.smtp_code} {_reply_text(error.smtp_error)}"
+    return None
+
+
 def outgoing_message_deliver(*, message_id: int) -> str:
     """Claim and send one message; on failure schedule a retry or mark it failed.
-    Returns what happened: sent, retry, failed or skipped (not due / held elsewhere)."""
+    Returns what happened: sent, retry, failed or skipped (not due / held elsewhere).
+
+    A permanent refusal by the server (SMTP 5xx, see ``smtp_permanent_refusal``) fails
+    the message at once, with the server's code and text in ``last_error``, for billing
+    staff to correct and Resend from the admin; anything else is retried with backoff
+    until SUPPORT_EMAIL_MAX_ATTEMPTS."""
     message = outgoing_message_claim(message_id=message_id, now=timezone.now())
     if message is None:
         return "skipped"
@@ -303,9 +351,27 @@ def outgoing_message_deliver(*, message_id: int) -> str:
         # The SMTP mailer has a timeout (EMAIL_TIMEOUT), so a relay that never answers fails here
         # well within the lease.
         _email_build(message).send()
-    except Exception as error:  # any failure of the relay or the network is retried
+    except Exception as error:  # other failures of the relay or the network are retried
         now = timezone.now()
-        text = f"{type(error).__name__}: {error}"[:2000]
+        refusal = smtp_permanent_refusal(error)
+        if refusal is not None:
+            # The server's code and text first: the admin's list shows the start of it.
+            text = f"{refusal} (permanent, not retried; {type(error).__name__})"[:2000]
+            mine.update(
+                status=OutgoingMessage.Status.FAILED,
+                sending_since=None,
+                last_error=text,
+                updated_at=now,
+            )
+            logger.error(
+                "support email %s to %s refused for good on attempt %s: %s",
+                message.pk,
+                message.to,
+                message.attempts,
+                text,
+            )
+            return "failed"
+        text = _error_text(error)[:2000]
         if message.attempts >= settings.SUPPORT_EMAIL_MAX_ATTEMPTS:
             mine.update(
                 status=OutgoingMessage.Status.FAILED,

@@ -47,15 +47,38 @@ SMTP_PORT = _free_port()
 
 @dataclass
 class Inbox:
-    """What the SMTP server received; ``mode`` makes it accept, refuse or hang."""
+    """What the SMTP server received; ``mode`` makes it accept, refuse or hang the DATA
+    of every message, ``replies`` answers MAIL FROM or RCPT TO of one address."""
 
     messages: list[tuple[list[str], email.message.EmailMessage]] = field(default_factory=list)
-    mode: str = "accept"  # accept | reject (451) | hang
+    mode: str = "accept"  # accept | reject (451) | refuse (554) | hang
+    # address -> the server's reply to its MAIL FROM or RCPT TO, e.g. "550 5.1.1 No such user"
+    replies: dict[str, str] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_MAIL(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if address in self.replies:
+            return self.replies[address]
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if address in self.replies:
+            return self.replies[address]
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(options)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.mode == "reject":
             return "451 4.3.0 Mailbox busy, try again later"
+        if self.mode == "refuse":
+            return "554 5.6.0 Message content rejected"
         if self.mode == "hang":
             await asyncio.sleep(60)
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)

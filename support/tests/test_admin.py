@@ -87,6 +87,45 @@ def test_resend_queues_a_failed_message_again(
     assert [r.kwargs["message_id"] for r in backend.results] == [failed_message.pk]
 
 
+def test_a_message_refused_for_good_shows_its_error_and_resend_delivers_it(
+    staff_client: Client,
+    household: dict[str, Any],
+    smtp: Any,
+    run_tasks: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    staff_to = "dana.whitfield@insurer.example"
+    smtp.inbox.replies = {staff_to: "550 5.1.1 Recipient address rejected: User unknown"}
+    with django_capture_on_commit_callbacks(execute=True):
+        request, _ = support_request_create(
+            user=household["user"],
+            account=household["first"],
+            phone=None,
+            reference=Reference("general", "General Question", "general"),
+            topic=Topic.GENERAL,
+            message="Where can I send my payment?",
+            form_token="e" * 32,
+        )
+    run_tasks()
+    message = request.messages.get(kind="staff")
+    assert (message.status, message.attempts) == ("failed", 1)
+    url = reverse("admin:support_outgoingmessage_changelist")
+    listed = staff_client.get(url, {"status__exact": "failed"}).content.decode()
+    assert "550 5.1.1 Recipient address rejected: User unknown" in listed
+    change = reverse("admin:support_outgoingmessage_change", args=[message.pk])
+    assert "permanent, not retried" in staff_client.get(change).content.decode()
+
+    smtp.inbox.replies = {}  # the representative's mailbox is fixed
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(url, {"action": "resend", "_selected_action": [message.pk]})
+    run_tasks()
+
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.last_error) == ("sent", 1, "")
+    received = [m for rcpt, m in smtp.inbox.messages if rcpt == [staff_to]]
+    assert [m["Message-ID"].strip() for m in received] == [message.message_id]
+
+
 def test_insureds_cannot_reach_the_sent_mail(household: dict[str, Any]) -> None:
     client = Client()
     client.force_login(household["user"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import smtplib
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -22,6 +24,7 @@ from support.services import (
     outgoing_message_resend,
     outgoing_message_sweep,
     retry_delay,
+    smtp_permanent_refusal,
     support_request_create,
     topic_derive,
 )
@@ -205,6 +208,120 @@ def test_a_refusing_server_exhausts_the_attempts_then_resend_delivers(
     run_tasks()
     smtp.inbox.wait_for(2)
     assert set(request.messages.values_list("status", flat=True)) == {"sent"}
+
+
+def _deliver_each_once() -> dict[int, str]:
+    """Run each queued delivery task once, like a worker's first pass: message pk -> outcome."""
+    backend: Any = default_task_backend
+    outcomes = {}
+    for result in list(backend.results):
+        backend.results.remove(result)
+        outcomes[result.kwargs["message_id"]] = result.task.call(**result.kwargs)
+    return outcomes
+
+
+STAFF_TO = "dana.whitfield@insurer.example"  # the household's first account's representative
+INSURED_TO = "jordan@example.com"
+
+
+@pytest.mark.django_db
+def test_a_550_recipient_fails_at_once_and_a_451_recipient_is_retried(
+    household: dict[str, Any],
+    django_capture_on_commit_callbacks: Any,
+    smtp: Any,
+    settings: Any,
+    caplog: Any,
+) -> None:
+    settings.SUPPORT_EMAIL_RETRY_BASE_SECONDS = 60  # the retry stays in the future here
+    settings.SUPPORT_EMAIL_RETRY_CAP_SECONDS = 60
+    smtp.inbox.replies = {
+        STAFF_TO: f"550 5.1.1 <{STAFF_TO}>: Recipient address rejected: User unknown",
+        INSURED_TO: f"451 4.2.0 <{INSURED_TO}>: Mailbox temporarily unavailable",
+    }
+    request = _send(household, django_capture_on_commit_callbacks)
+    staff = request.messages.get(kind="staff")
+    confirmation = request.messages.get(kind="confirmation")
+
+    with caplog.at_level(logging.ERROR, logger="support.services"):
+        outcomes = _deliver_each_once()
+
+    assert outcomes == {staff.pk: "failed", confirmation.pk: "retry"}
+    staff.refresh_from_db()
+    confirmation.refresh_from_db()
+    # 550: failed after one attempt, the server's code and text kept for billing staff.
+    assert (staff.status, staff.attempts, staff.sending_since) == ("failed", 1, None)
+    assert staff.last_error == (
+        f"550 5.1.1 <{STAFF_TO}>: Recipient address rejected: User unknown "
+        f"(recipient {STAFF_TO}) (permanent, not retried; SMTPRecipientsRefused)"
+    )
+    assert any(
+        "refused for good" in r.getMessage() and "550 5.1.1" in r.getMessage()
+        for r in caplog.records
+    )
+    # 451: queued again for later, with a delivery task for that time.
+    assert (confirmation.status, confirmation.attempts) == ("queued", 1)
+    assert confirmation.next_attempt_at > timezone.now() + timedelta(seconds=30)
+    assert "451 4.2.0" in confirmation.last_error
+    backend: Any = default_task_backend
+    assert [(r.kwargs["message_id"], bool(r.task.run_after)) for r in backend.results] == [
+        (confirmation.pk, True)
+    ]
+    assert smtp.inbox.messages == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("replies", "mode", "outcome", "error"),
+    [
+        ({"no-reply@portal.example": "550 5.7.1 Sender rejected"}, "accept", "failed", "550"),
+        ({}, "refuse", "failed", "554 5.6.0 Message content rejected"),
+        ({"no-reply@portal.example": "451 4.7.1 Try again later"}, "accept", "retry", "451"),
+        ({}, "reject", "retry", "451 4.3.0"),
+    ],
+    ids=["sender-550", "data-554", "sender-451", "data-451"],
+)
+def test_5xx_to_the_sender_or_the_data_fails_at_once_4xx_is_retried(
+    household: dict[str, Any],
+    django_capture_on_commit_callbacks: Any,
+    smtp: Any,
+    replies: dict[str, str],
+    mode: str,
+    outcome: str,
+    error: str,
+) -> None:
+    smtp.inbox.replies = replies
+    smtp.inbox.mode = mode
+    request = _send(household, django_capture_on_commit_callbacks)
+
+    assert set(_deliver_each_once().values()) == {outcome}
+
+    for message in request.messages.all():
+        assert message.attempts == 1
+        assert message.status == ("failed" if outcome == "failed" else "queued")
+        assert error in message.last_error
+
+
+def test_only_a_5xx_refusal_is_permanent() -> None:
+    def refused(*codes: int) -> smtplib.SMTPRecipientsRefused:
+        return smtplib.SMTPRecipientsRefused(
+            {f"r{n}@example.com": (code, b"no") for n, code in enumerate(codes)}
+        )
+
+    assert smtp_permanent_refusal(refused(550)) == "550 no (recipient r0@example.com)"
+    assert smtp_permanent_refusal(refused(550, 553)) is not None
+    assert smtp_permanent_refusal(refused(550, 451)) is None  # one may still get through
+    assert smtp_permanent_refusal(refused(452)) is None
+    assert smtp_permanent_refusal(smtplib.SMTPSenderRefused(550, b"bad", "a@b")) == "550 bad"
+    assert smtp_permanent_refusal(smtplib.SMTPSenderRefused(421, b"closing", "a@b")) is None
+    assert smtp_permanent_refusal(smtplib.SMTPDataError(552, b"too big")) == "552 too big"
+    assert smtp_permanent_refusal(smtplib.SMTPDataError(450, b"later")) is None
+    for transient in (
+        smtplib.SMTPServerDisconnected("Connection unexpectedly closed"),
+        smtplib.SMTPConnectError(421, "busy"),
+        ConnectionRefusedError(111, "Connection refused"),
+        TimeoutError("timed out"),  # socket.timeout
+    ):
+        assert smtp_permanent_refusal(transient) is None
 
 
 @pytest.mark.django_db

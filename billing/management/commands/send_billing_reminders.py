@@ -4,7 +4,8 @@
     manage.py send_billing_reminders --enqueue    # hand it to the worker (db_worker)
     manage.py send_billing_reminders --date 2026-12-24 --days-before-due 7
 
-Idempotent: a second run on the same day sends nothing twice.
+Each user gets at most one bell notification and one email per run, covering all of
+their new reminders. Idempotent per invoice: a second run on the same day sends nothing.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from billing.tasks import send_billing_reminders
 
 class Command(BaseCommand):
     help = (
-        "Create bell notifications and enqueue emails for invoices coming due and "
-        "invoices that became past due. Safe to run more than once a day."
+        "Create one bell notification and enqueue one email per user for their invoices "
+        "coming due and invoices that became past due. Safe to run more than once a day."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -61,7 +62,8 @@ class Command(BaseCommand):
         run = reminders_send(today=today, days_before_due=days)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Billing reminders for {today:%Y-%m-%d}: {run.notifications} notifications, "
-                f"{run.emails} emails enqueued, {run.already_sent} already sent earlier."
+                f"Billing reminders for {today:%Y-%m-%d}: {run.reminders} invoice reminders "
+                f"in {run.notifications} notifications, {run.emails} emails enqueued, "
+                f"{run.already_sent} already sent earlier."
             )
         )
