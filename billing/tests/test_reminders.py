@@ -537,8 +537,7 @@ def test_command_runs_for_a_given_date_and_reports(settings_7) -> None:  # type:
     out = StringIO()
     call_command("send_billing_reminders", "--date", TODAY.isoformat(), stdout=out)
     assert (
-        "2 invoice reminders in 1 notifications, 1 emails enqueued, 0 already sent"
-        in out.getvalue()
+        "2 invoice reminders in 1 notification, 1 email enqueued, 0 already sent" in out.getvalue()
     )
     out = StringIO()
     call_command("send_billing_reminders", "--date", TODAY.isoformat(), stdout=out)

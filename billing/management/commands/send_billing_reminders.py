@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from billing.reminders import reminders_send
@@ -62,8 +63,14 @@ class Command(BaseCommand):
         run = reminders_send(today=today, days_before_due=days)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Billing reminders for {today:%Y-%m-%d}: {run.reminders} invoice reminders "
-                f"in {run.notifications} notifications, {run.emails} emails enqueued, "
+                f"Billing reminders for {today:%Y-%m-%d}: "
+                f"{_count(run.reminders, 'invoice reminder')} "
+                f"in {_count(run.notifications, 'notification')}, "
+                f"{_count(run.emails, 'email')} enqueued, "
                 f"{run.already_sent} already sent earlier."
             )
         )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{pluralize(number)}"
