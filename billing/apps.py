@@ -1,6 +1,23 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_migrate
+
+
+def _search_index_ensure(*, using: str = "default", **kwargs: Any) -> None:
+    from . import search_index
+
+    search_index.ensure(connections[using])
 
 
 class BillingConfig(AppConfig):
     name = "billing"
     verbose_name = "Billing"
+
+    def ready(self) -> None:
+        # After every migrate: a migration that rebuilt one of the indexed tables on
+        # SQLite dropped its triggers; put them back (billing/search_index.py).
+        post_migrate.connect(
+            _search_index_ensure, sender=self, dispatch_uid="billing_search_index_ensure"
+        )

@@ -13,6 +13,7 @@ from uuid import UUID
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
+from django.db import connections
 from django.db.models import (
     Exists,
     Max,
@@ -25,8 +26,10 @@ from django.db.models import (
     TextField,
     Value,
 )
+from django.db.models.expressions import RawSQL
 from django.utils.functional import cached_property
 
+from . import search_index
 from .filters import BillingAccountQuery, Status
 from .models import ZERO, BillingAccount, Company, Invoice, Payment, Policy
 
@@ -105,26 +108,7 @@ def _narrowed(
     accounts: QuerySet[BillingAccount], query: BillingAccountQuery, *, user: User
 ) -> QuerySet[BillingAccount]:
     if query.search:
-        term = query.search
-        # One set of matching account ids, a UNION of four lookups each limited to the
-        # user's accounts and evaluated once: the database can start from the few
-        # matches (on PostgreSQL through the trigram indexes of migration 0002) instead
-        # of testing every account against four conditions.
-        mine = BillingAccount.objects.filter(grants__user=user)
-        matches = (
-            mine.filter(number__icontains=term)
-            .values("id")
-            .union(
-                mine.filter(insured_name__icontains=term).values("id"),
-                Policy.objects.filter(account__grants__user=user, number__icontains=term).values(
-                    "account_id"
-                ),
-                Invoice.objects.filter(account__grants__user=user, number__icontains=term).values(
-                    "account_id"
-                ),
-            )
-        )
-        accounts = accounts.filter(pk__in=matches)
+        accounts = _searched(accounts, query.search, user=user)
     if query.statuses:
         wanted = Q()
         if Status.PAST_DUE in query.statuses:
@@ -159,6 +143,58 @@ def _narrowed(
     if query.autopay:
         accounts = accounts.filter(autopay=query.autopay == "on")
     return accounts
+
+
+def _searched(
+    accounts: QuerySet[BillingAccount], term: str, *, user: User
+) -> QuerySet[BillingAccount]:
+    """The accounts with ``term`` in their number, insured name, or one of their policy
+    or invoice numbers (case-insensitive substring, ``%`` and ``_`` literal)."""
+    number, name = Q(number__icontains=term), Q(insured_name__icontains=term)
+    if (
+        connections[accounts.db].vendor == "sqlite"
+        and search_index.usable(term)
+        and _has_more_accounts_than(user=user, count=search_index.MIN_ACCOUNTS)
+    ):
+        # SQLite, a user with many accounts: the trigram index (decision 0032) finds
+        # the accounts that may match anywhere in the table; the same LIKE conditions
+        # as below, on those accounts only, make the result exactly the plain search's.
+        # ``accounts`` is already limited to the user's grants. (For a few accounts,
+        # reading them all is cheaper than a term that is common in the whole table.)
+        # The SQL is a constant; the term is a bound parameter.
+        maybe = RawSQL(search_index.account_ids_sql(), [search_index.phrase(term)])  # noqa: S611
+        return accounts.filter(pk__in=maybe).filter(
+            number
+            | name
+            | Exists(Policy.objects.filter(account=OuterRef("pk"), number__icontains=term))
+            | Exists(Invoice.objects.filter(account=OuterRef("pk"), number__icontains=term))
+        )
+    # One set of matching account ids, a UNION of four lookups each limited to the
+    # user's accounts and evaluated once: the database can start from the few matches
+    # (on PostgreSQL through the trigram indexes of migration 0002) instead of testing
+    # every account against four conditions.
+    mine = BillingAccount.objects.filter(grants__user=user)
+    matches = (
+        mine.filter(number)
+        .values("id")
+        .union(
+            mine.filter(name).values("id"),
+            Policy.objects.filter(account__grants__user=user, number__icontains=term).values(
+                "account_id"
+            ),
+            Invoice.objects.filter(account__grants__user=user, number__icontains=term).values(
+                "account_id"
+            ),
+        )
+    )
+    return accounts.filter(pk__in=matches)
+
+
+def _has_more_accounts_than(*, user: User, count: int) -> bool:
+    """Whether the user has more than ``count`` grants: reads at most ``count + 1``
+    entries of the grant index, whatever the number of accounts."""
+    grants = AccountGrant.objects.filter(user=user).order_by("account_id")
+    return grants.values_list("account_id")[count : count + 1].exists()
 
 
 SUMMARY_COLUMNS = ("public_id", "number", "total_due", "past_due", "next_due_date")
