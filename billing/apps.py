@@ -6,9 +6,10 @@ from django.db.models.signals import post_migrate
 
 
 def _search_index_ensure(*, using: str = "default", **kwargs: Any) -> None:
-    from . import search_index
+    from . import past_due_index, search_index
 
     search_index.ensure(connections[using])
+    past_due_index.ensure(connections[using])
 
 
 class BillingConfig(AppConfig):
@@ -17,7 +18,8 @@ class BillingConfig(AppConfig):
 
     def ready(self) -> None:
         # After every migrate: a migration that rebuilt one of the indexed tables on
-        # SQLite dropped its triggers; put them back (billing/search_index.py).
+        # SQLite dropped its triggers and the indexes Django does not know of; put
+        # them back (billing/search_index.py, billing/past_due_index.py).
         post_migrate.connect(
             _search_index_ensure, sender=self, dispatch_uid="billing_search_index_ensure"
         )
