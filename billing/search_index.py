@@ -24,9 +24,16 @@ Nothing here runs on PostgreSQL.
 # ruff: noqa: S608
 from __future__ import annotations
 
+import functools
+import logging
+import sqlite3
+from contextlib import closing
 from typing import Any
 
+logger = logging.getLogger(__name__)
+
 TABLE = "billing_search_trigram"
+MIGRATION = "0003_summary_search_sqlite_trigram"
 MIN_TERM_LENGTH = 3  # a trigram index cannot find anything shorter
 # Users with up to this many accounts search them without the index: reading them all
 # costs about as much as the index at 1,000 accounts (2 ms a query on the bench data),
@@ -92,9 +99,30 @@ def _populate(cursor: Any) -> None:
     cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')")
 
 
+@functools.cache
+def supported() -> bool:
+    """Whether this process's SQLite library has FTS5 and its trigram tokenizer
+    (SQLite 3.34 or newer, built with FTS5). Without them there is no index and the
+    search reads the user's accounts, as before the index."""
+    try:
+        with closing(sqlite3.connect(":memory:")) as probe:
+            probe.execute("CREATE VIRTUAL TABLE t USING fts5(x, tokenize = 'trigram')")
+    except sqlite3.Error:
+        return False
+    return True
+
+
 def install(connection: Any) -> None:
-    """Create the table and its triggers and index every existing value (SQLite only)."""
+    """Create the table and its triggers and index every existing value (SQLite with
+    FTS5 trigram only)."""
     if connection.vendor != "sqlite":
+        return
+    if not supported():
+        logger.warning(
+            "SQLite %s has no FTS5 trigram tokenizer: the Billing Summary search reads "
+            "every account of the user (decision 0032).",
+            sqlite3.sqlite_version,
+        )
         return
     with connection.cursor() as cursor:
         cursor.execute(
@@ -117,23 +145,29 @@ def uninstall(connection: Any) -> None:
 
 
 def ensure(connection: Any) -> bool:
-    """Put back triggers a migration dropped, and re-index; True when it had to.
+    """Put back a table or triggers that are missing although the migration ran, and
+    re-index; True when it had to.
 
     Django's SQLite schema editor changes a column by copying the table into a new one
-    and dropping the old, which drops the old table's triggers with it. Run after every
-    ``migrate`` (``post_migrate``), so such a migration never leaves the index stale.
+    and dropping the old, which drops the old table's triggers with it; and a SQLite
+    library upgraded to one with the trigram tokenizer finds no table. Run after every
+    ``migrate`` (``post_migrate``), so neither leaves the index missing or stale.
     """
-    if connection.vendor != "sqlite":
+    if connection.vendor != "sqlite" or not supported():
         return False
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT name, type FROM sqlite_master WHERE name = %s OR (type = 'trigger' "
-            "AND name LIKE %s)",
+            "SELECT 1 FROM django_migrations WHERE app = 'billing' AND name = %s", [MIGRATION]
+        )
+        if not cursor.fetchone():
+            return False  # not installed yet (or migrated back before it)
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE name = %s OR (type = 'trigger' AND name LIKE %s)",
             [TABLE, f"{TABLE}_%"],
         )
-        present = {name for name, _type in cursor.fetchall()}
-    if TABLE not in present or present >= {TABLE, *_triggers()}:
-        return False  # not installed (before the migration), or whole
+        present = {name for (name,) in cursor.fetchall()}
+    if present >= {TABLE, *_triggers()}:
+        return False
     install(connection)
     return True
 
@@ -145,8 +179,9 @@ def phrase(term: str) -> str:
 
 
 def usable(term: str) -> bool:
-    """Whether the index can answer ``term``: 3 characters or more, no NUL."""
-    return len(term) >= MIN_TERM_LENGTH and "\x00" not in term
+    """Whether the index can answer ``term``: 3 characters or more, no NUL, and the
+    index exists."""
+    return len(term) >= MIN_TERM_LENGTH and "\x00" not in term and supported()
 
 
 def account_ids_sql() -> str:

@@ -393,3 +393,25 @@ def test_the_migration_indexes_the_rows_that_existed_before_it() -> None:
         assert numbers(user, "seeded bef") == numbers(user, "POL-1") == ["8200000001"]
     finally:
         search_index.MIN_ACCOUNTS = old
+
+
+@on_sqlite
+def test_ensure_builds_an_index_the_migration_could_not(user: User) -> None:
+    # The migration ran on a SQLite without the trigram tokenizer; the library was
+    # upgraded since: the next migrate builds the index from the data.
+    search_index.uninstall(connection)
+    acct = account(user, "8300000001", "Upgraded Later")
+    assert search_index.ensure(connection) is True
+    assert indexed_values(acct) == {"8300000001", "Upgraded Later"}
+
+
+def test_without_the_trigram_tokenizer_the_search_reads_the_users_accounts(
+    user: User, sample: dict[str, BillingAccount], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search_index, "supported", lambda: False)
+    monkeypatch.setattr(search_index, "MIN_ACCOUNTS", 0)
+    query = BillingAccountQuery(today=TODAY, search="ca-2026-77")
+
+    assert search_index.TABLE not in str(billing_account_list(user=user, query=query).query)
+    assert numbers(user, "ca-2026-77") == ["7100000456"]
+    assert search_index.ensure(connection) is False
