@@ -237,8 +237,8 @@ class BillingAccountPaginator(Paginator):
                 user=self._user, count=self._table_size() // past_due_index.MIN_SHARE
             )
         ):
-            # SQLite, a user with a good share of the table: merge the grant index
-            # with the past-due index instead of looking up every account (decision
+            # SQLite, a user with most of the table: walk the past-due index and probe
+            # the grants instead of looking up every account of the user (decision
             # 0032, billing/past_due_index.py). Same number, fewer rows touched.
             return past_due_index.count(connection=connections[db], user_id=self._user.pk)
         return self.object_list.count()  # type: ignore[union-attr,attr-defined]
