@@ -155,12 +155,14 @@ def _searched(
         connections[accounts.db].vendor == "sqlite"
         and search_index.usable(term)
         and _has_more_accounts_than(user=user, count=search_index.MIN_ACCOUNTS)
+        and search_index.is_narrow(connection=connections[accounts.db], term=term)
     ):
-        # SQLite, a user with many accounts: the trigram index (decision 0032) finds
-        # the accounts that may match anywhere in the table; the same LIKE conditions
-        # as below, on those accounts only, make the result exactly the plain search's.
-        # ``accounts`` is already limited to the user's grants. (For a few accounts,
-        # reading them all is cheaper than a term that is common in the whole table.)
+        # SQLite, a user with many accounts and a term that is not everywhere: the
+        # trigram index (decision 0032) finds the accounts that may match anywhere in
+        # the table; the same LIKE conditions as below, on those accounts only, make
+        # the result exactly the plain search's. ``accounts`` is already limited to
+        # the user's grants. (For a few accounts, or a term found in a large part of
+        # the table, reading the user's accounts is cheaper.)
         # The SQL is a constant; the term is a bound parameter.
         maybe = RawSQL(search_index.account_ids_sql(), [search_index.phrase(term)])  # noqa: S611
         return accounts.filter(pk__in=maybe).filter(

@@ -315,20 +315,27 @@ def test_the_index_holds_each_value_once_and_follows_every_change(user: User) ->
 
 
 @on_sqlite
-def test_the_search_reads_the_index_only_when_it_helps(user: User) -> None:
+def test_the_search_reads_the_index_only_when_it_helps(
+    user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for i in range(3):
         account(user, f"79000000{i:02d}")
-    query = BillingAccountQuery(today=TODAY, search="9000000")
+    account(UserFactory(), "7900000099")  # someone else's: counts as a match in the table
+
+    def uses_index(term: str) -> bool:
+        query = BillingAccountQuery(today=TODAY, search=term)
+        return search_index.TABLE in str(billing_account_list(user=user, query=query).query)
 
     # A user with few accounts: reading them is cheaper than the index.
-    assert search_index.TABLE not in str(billing_account_list(user=user, query=query).query)
-    search_index.MIN_ACCOUNTS, old = 2, search_index.MIN_ACCOUNTS
-    try:
-        assert search_index.TABLE in str(billing_account_list(user=user, query=query).query)
-        short = BillingAccountQuery(today=TODAY, search="90")
-        assert search_index.TABLE not in str(billing_account_list(user=user, query=short).query)
-    finally:
-        search_index.MIN_ACCOUNTS = old
+    assert not uses_index("9000000")
+    monkeypatch.setattr(search_index, "MIN_ACCOUNTS", 2)
+    assert uses_index("9000000")
+    assert not uses_index("90")  # too short for trigrams
+    # A term found in more values of the table than MAX_MATCHES (4 numbers here).
+    monkeypatch.setattr(search_index, "MAX_MATCHES", 3)
+    assert not uses_index("9000000")
+    assert uses_index("900000001")  # one value
+    assert numbers(user, "9000000") == ["7900000000", "7900000001", "7900000002"]
 
 
 @pytest.mark.parametrize("query", [{}, {"sort": "-total"}, {"statuses": ("past_due",)}])
