@@ -5,7 +5,7 @@ from django.db import connections
 from django.db.models.signals import post_migrate
 
 
-def _search_index_ensure(*, using: str = "default", **kwargs: Any) -> None:
+def _sqlite_indexes_ensure(*, using: str = "default", **kwargs: Any) -> None:
     from . import past_due_index, search_index
 
     search_index.ensure(connections[using])
@@ -21,5 +21,5 @@ class BillingConfig(AppConfig):
         # SQLite dropped its triggers and the indexes Django does not know of; put
         # them back (billing/search_index.py, billing/past_due_index.py).
         post_migrate.connect(
-            _search_index_ensure, sender=self, dispatch_uid="billing_search_index_ensure"
+            _sqlite_indexes_ensure, sender=self, dispatch_uid="billing_sqlite_indexes_ensure"
         )

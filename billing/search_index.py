@@ -184,8 +184,8 @@ def phrase(term: str) -> str:
 
 
 def usable(term: str) -> bool:
-    """Whether the index can answer ``term``: 3 characters or more, no NUL, and the
-    index exists."""
+    """Whether the index can answer ``term``: 3 characters or more, no NUL, and a
+    SQLite with the trigram tokenizer (so migration 0003 created the index)."""
     return len(term) >= MIN_TERM_LENGTH and "\x00" not in term and supported()
 
 
