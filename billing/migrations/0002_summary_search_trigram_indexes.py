@@ -4,8 +4,8 @@ The search matches part of an account, policy or invoice number or an insured na
 case-insensitively: Django writes ``UPPER(col::text) LIKE UPPER('%term%')``. A B-tree
 cannot serve a leading wildcard; a pg_trgm GIN index on the same expression can, so a
 search reads the few matching rows instead of every account, policy and invoice.
-SQLite has no equivalent here; there the search stays a scan of the user's accounts
-(docs/benchmarks.md says what that costs).
+SQLite has no pg_trgm; migration 0003 gives it an FTS5 trigram table instead
+(decision 0032).
 """
 
 from django.db import migrations
