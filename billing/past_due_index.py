@@ -69,7 +69,7 @@ def ensure(connection: Any) -> bool:
     return True
 
 
-MIGRATION = "0004_summary_past_due_sqlite_index"
+MIGRATION = "0005_summary_past_due_sqlite_index"
 
 
 def count(*, connection: Any, user_id: int) -> int:

@@ -33,7 +33,7 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 TABLE = "billing_search_trigram"
-MIGRATION = "0003_summary_search_sqlite_trigram"
+MIGRATION = "0004_summary_search_sqlite_trigram"
 MIN_TERM_LENGTH = 3  # a trigram index cannot find anything shorter
 # Users with up to this many accounts search them without the index: reading them all
 # costs about as much as the index at 1,000 accounts (2 ms a query on the bench data),
@@ -185,7 +185,7 @@ def phrase(term: str) -> str:
 
 def usable(term: str) -> bool:
     """Whether the index can answer ``term``: 3 characters or more, no NUL, and a
-    SQLite with the trigram tokenizer (so migration 0003 created the index)."""
+    SQLite with the trigram tokenizer (so migration 0004 created the index)."""
     return len(term) >= MIN_TERM_LENGTH and "\x00" not in term and supported()
 
 

@@ -4,7 +4,7 @@ The search matches part of an account, policy or invoice number or an insured na
 case-insensitively: Django writes ``UPPER(col::text) LIKE UPPER('%term%')``. A B-tree
 cannot serve a leading wildcard; a pg_trgm GIN index on the same expression can, so a
 search reads the few matching rows instead of every account, policy and invoice.
-SQLite has no pg_trgm; migration 0003 gives it an FTS5 trigram table instead
+SQLite has no pg_trgm; migration 0004 gives it an FTS5 trigram table instead
 (decision 0032).
 """
 

@@ -383,7 +383,7 @@ def test_ensure_puts_back_dropped_triggers_and_indexes_what_they_missed(user: Us
 def test_the_migration_indexes_the_rows_that_existed_before_it() -> None:
     user = UserFactory()
     executor = MigrationExecutor(connection)
-    executor.migrate([("billing", "0002_summary_search_trigram_indexes")])
+    executor.migrate([("billing", "0003_invoice_reminder")])
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT name FROM sqlite_master WHERE name = %s", [search_index.TABLE])

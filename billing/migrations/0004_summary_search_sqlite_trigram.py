@@ -19,6 +19,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("billing", "0002_summary_search_trigram_indexes")]
+    dependencies = [("billing", "0003_invoice_reminder")]
 
     operations = [migrations.RunPython(create, drop, elidable=False)]

@@ -15,6 +15,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("billing", "0003_summary_search_sqlite_trigram")]
+    dependencies = [("billing", "0004_summary_search_sqlite_trigram")]
 
     operations = [migrations.RunPython(create, drop, elidable=False)]
