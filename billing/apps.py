@@ -2,7 +2,7 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.db import connections
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 def _sqlite_indexes_ensure(*, using: str = "default", **kwargs: Any) -> None:
@@ -10,6 +10,18 @@ def _sqlite_indexes_ensure(*, using: str = "default", **kwargs: Any) -> None:
 
     search_index.ensure(connections[using])
     past_due_index.ensure(connections[using])
+
+
+def _grant_changed(*, instance: Any, **kwargs: Any) -> None:
+    from django.core.exceptions import ObjectDoesNotExist
+
+    from .selectors import billing_user_cache_clear
+
+    try:
+        user = instance.user
+    except ObjectDoesNotExist:  # the user is gone too: nothing of theirs to serve
+        return
+    billing_user_cache_clear(user=user)
 
 
 class BillingConfig(AppConfig):
@@ -23,3 +35,9 @@ class BillingConfig(AppConfig):
         post_migrate.connect(
             _sqlite_indexes_ensure, sender=self, dispatch_uid="billing_sqlite_indexes_ensure"
         )
+        # What the summary caches about a user's grants (their count, the companies of
+        # the Company filter) is forgotten when one of them changes.
+        for signal in (post_save, post_delete):
+            signal.connect(
+                _grant_changed, sender="accounts.AccountGrant", dispatch_uid="billing_grant_changed"
+            )

@@ -70,11 +70,11 @@ def billing_company_choices(*, user: User) -> list[tuple[str, str]]:
 
     Finding them reads every grant of the user (a third of a second for 100,000 accounts
     on PostgreSQL), yet the answer changes only when a grant does: it is cached per user
-    for five minutes, so a new company shows up in the filter within that time.
+    for five minutes, and a grant saved or deleted clears it (``billing_user_cache_clear``).
     """
     if not user.is_authenticated:
         return []
-    key = f"billing:company-choices:{user.pk}:{user.date_joined.timestamp()}"
+    key = _user_cache_key("company-choices", user)
     choices: list[tuple[str, str]] | None = cache.get(key)
     if choices is None:
         granted = billing_account_granted(user=user).filter(company=OuterRef("pk"))
@@ -83,6 +83,46 @@ def billing_company_choices(*, user: User) -> list[tuple[str, str]]:
         )
         cache.set(key, choices, COMPANY_CHOICES_SECONDS)
     return choices
+
+
+GRANT_COUNT_SECONDS = 60
+TABLE_SIZE_SECONDS = 60
+
+
+def _user_cache_key(name: str, user: User) -> str:
+    # date_joined too: two databases (a test run's and the e2e app's) may share a cache
+    # and reuse the same user ids.
+    return f"billing:{name}:{user.pk}:{user.date_joined.timestamp()}"
+
+
+def billing_grant_count(*, user: User) -> int:
+    """How many accounts the user is granted: the summary's "of 2,500 accounts" when
+    nothing narrows it. Counting reads every one of the user's grants (a few
+    milliseconds at 10,000), on every page of the summary, so it is cached; a grant
+    saved or deleted clears it (``billing_user_cache_clear``), and bulk changes that
+    send no signal show within GRANT_COUNT_SECONDS."""
+    key = _user_cache_key("grant-count", user)
+    count: int | None = cache.get(key)
+    if count is None:
+        count = AccountGrant.objects.filter(user=user).count()
+        cache.set(key, count, GRANT_COUNT_SECONDS)
+    return count
+
+
+def billing_user_cache_clear(*, user: User) -> None:
+    """Forget what is cached about the user's grants (their count, the companies)."""
+    cache.delete_many([_user_cache_key(name, user) for name in ("grant-count", "company-choices")])
+
+
+def billing_table_size() -> int:
+    """The highest account id: a cheap stand-in for the number of accounts in the
+    table, used only to choose how to read a page (BillingAccountPaginator), so a
+    minute-old value serves as well as a new one."""
+    size: int | None = cache.get("billing:table-size")
+    if size is None:
+        size = BillingAccount.objects.aggregate(n=Max("id"))["n"] or 0
+        cache.set("billing:table-size", size, TABLE_SIZE_SECONDS)
+    return size
 
 
 def billing_account_list(*, user: User, query: BillingAccountQuery) -> QuerySet[BillingAccount]:
@@ -229,8 +269,8 @@ class BillingAccountPaginator(Paginator):
             return 0  # sees nothing (billing_account_granted)
         if not self._query.is_narrowed:
             # Grants point at existing accounts (foreign key), so counting them is the
-            # same number, read from the grant index alone.
-            return AccountGrant.objects.filter(user=self._user).count()
+            # same number, read from the grant index alone (and cached).
+            return billing_grant_count(user=self._user)
         db = self.object_list.db  # type: ignore[union-attr,attr-defined]
         if (
             connections[db].vendor == "sqlite"
@@ -259,9 +299,8 @@ class BillingAccountPaginator(Paginator):
         return self._get_page(rows[bottom:top], number, self)  # type: ignore[attr-defined]
 
     def _table_size(self) -> int:
-        # The highest id: a cheap stand-in for the number of accounts in the table.
         if self._max_id is None:
-            self._max_id = BillingAccount.objects.aggregate(n=Max("id"))["n"] or 0
+            self._max_id = billing_table_size()
         return self._max_id
 
 

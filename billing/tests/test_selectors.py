@@ -270,3 +270,33 @@ def test_company_choices_are_cached_per_user(user: User, django_assert_num_queri
 
     with django_assert_num_queries(0):
         assert billing_company_choices(user=user) == first == [("keystone", "Keystone")]
+
+
+def test_the_grant_count_is_cached_and_a_changed_grant_clears_it(
+    user: User, django_assert_num_queries: Any
+) -> None:
+    def count() -> int:
+        return BillingAccountPaginator(user=user, query=BillingAccountQuery(), per_page=25).count
+
+    account(user)
+    account(user)
+    assert count() == 2
+    with django_assert_num_queries(0):
+        assert count() == 2
+
+    granted = account(user)  # a grant saved
+    assert count() == 3
+    user.account_grants.get(account=granted).delete()  # and one deleted
+    assert count() == 2
+
+
+def test_a_new_grant_shows_its_company_in_the_filter_at_once(user: User) -> None:
+    account(user, company=CompanyFactory(code="keystone", name="Keystone"))
+    assert billing_company_choices(user=user) == [("keystone", "Keystone")]
+
+    account(user, company=CompanyFactory(code="harbor", name="Harbor Casualty"))
+
+    assert billing_company_choices(user=user) == [
+        ("harbor", "Harbor Casualty"),
+        ("keystone", "Keystone"),
+    ]
