@@ -9,6 +9,8 @@ from django.core.mail import EmailMessage
 from django.tasks import task
 from django.utils import timezone
 
+from .mail import retry_delay, smtp_permanent_refusal
+
 logger = logging.getLogger(__name__)
 
 
@@ -22,8 +24,6 @@ def send_email(*, subject: str, body: str, to: list[str], attempt: int = 1) -> s
     (SUPPORT_EMAIL_RETRY_*), up to SUPPORT_EMAIL_MAX_ATTEMPTS. A permanent refusal
     (5xx) is logged and not retried. Returns what happened: sent, retry or refused.
     """
-    from support.services import retry_delay, smtp_permanent_refusal
-
     message = EmailMessage(
         subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=to
     )
